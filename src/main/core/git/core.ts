@@ -1,0 +1,200 @@
+/**
+ * The one door to git. Argument arrays only (never a shell string), a fixed non-interactive
+ * environment, a timeout and an abort signal on every call, and typed errors mapped from stderr.
+ * Callers declare the exit codes they expect instead of catching everything.
+ */
+import { spawn } from 'node:child_process';
+import { AppError } from '../errors';
+
+export const GIT_TIMEOUT_MS = 60_000;
+const MAX_OUTPUT_BYTES = 512 * 1024 * 1024;
+
+export interface GitOptions {
+  cwd: string;
+  /** Written to git's stdin. */
+  input?: string | Uint8Array;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Exit codes that are not errors (0 is always accepted). */
+  okExitCodes?: number[];
+  /** Extra environment, e.g. GIT_INDEX_FILE for a private index. */
+  env?: Record<string, string>;
+}
+
+export interface GitResult {
+  stdout: Buffer;
+  stderr: string;
+  exitCode: number;
+}
+
+/** The fixed environment every git call runs with: no prompts, no pager, a fixed locale. */
+export function gitEnvironment(extra?: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const key of ['PATH', 'HOME', 'USER', 'LOGNAME', 'SYSTEMROOT', 'TMPDIR', 'XDG_CONFIG_HOME']) {
+    if (process.env[key] !== undefined) env[key] = process.env[key];
+  }
+  Object.assign(env, {
+    LANG: 'C',
+    LC_ALL: 'C',
+    LANGUAGE: 'C',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_ASKPASS: '',
+    SSH_ASKPASS: '',
+    GIT_PAGER: 'cat',
+    PAGER: 'cat',
+    GIT_EDITOR: 'true',
+    GIT_OPTIONAL_LOCKS: '0',
+    GIT_CONFIG_NOSYSTEM: process.env.GIT_CONFIG_NOSYSTEM ?? '',
+  });
+  if (!env.GIT_CONFIG_NOSYSTEM) delete env.GIT_CONFIG_NOSYSTEM;
+  return { ...env, ...extra };
+}
+
+/** A git command that failed; `kind` classifies its stderr. */
+export class GitError extends Error {
+  constructor(
+    readonly args: string[],
+    readonly exitCode: number,
+    readonly stderr: string,
+    readonly kind: GitErrorKind,
+  ) {
+    super(`git ${args[0] ?? ''} failed (${exitCode}): ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+    this.name = 'GitError';
+  }
+}
+
+export type GitErrorKind =
+  | 'not-a-repository'
+  | 'bad-revision'
+  | 'branch-exists'
+  | 'invalid-ref-name'
+  | 'worktree-exists'
+  | 'dirty-worktree'
+  | 'lock-failed'
+  | 'timeout'
+  | 'cancelled'
+  | 'git-missing'
+  | 'unknown';
+
+/** Classifies a failure from git's (C-locale) stderr. Pure; unit-tested. */
+export function classifyGitError(stderr: string): GitErrorKind {
+  const s = stderr.toLowerCase();
+  if (s.includes('not a git repository')) return 'not-a-repository';
+  if (/a branch named '.*' already exists/.test(s) || /reference already exists/.test(s)) return 'branch-exists';
+  if (s.includes('is not a valid branch name') || s.includes('not a valid ref name') || s.includes('invalid reference'))
+    return 'invalid-ref-name';
+  if (s.includes('already exists') && s.includes('worktree')) return 'worktree-exists';
+  if (s.includes('already checked out') || s.includes('is already used by worktree')) return 'worktree-exists';
+  if (s.includes('contains modified or untracked files') || s.includes('would be overwritten')) return 'dirty-worktree';
+  if (s.includes('unable to create') && s.includes('.lock')) return 'lock-failed';
+  if (s.includes('cannot lock ref')) return 'lock-failed';
+  if (
+    s.includes('unknown revision') ||
+    s.includes('bad revision') ||
+    s.includes('not a valid object name') ||
+    s.includes('needed a single revision') ||
+    s.includes('invalid object name')
+  )
+    return 'bad-revision';
+  return 'unknown';
+}
+
+/**
+ * Runs git with an argument array. Resolves with stdout as bytes; rejects with GitError
+ * unless the exit code is 0 or declared in `okExitCodes`.
+ */
+export function git(args: string[], options: GitOptions): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(new GitError(args, -1, 'cancelled', 'cancelled'));
+      return;
+    }
+    const child = spawn('git', args, {
+      cwd: options.cwd,
+      env: gitEnvironment(options.env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outBytes = 0;
+    let settled = false;
+    let killedFor: 'timeout' | 'cancelled' | null = null;
+
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const kill = (why: 'timeout' | 'cancelled') => {
+      killedFor = why;
+      child.kill('SIGKILL');
+    };
+    const onAbort = () => kill('cancelled');
+    const timer = setTimeout(() => kill('timeout'), options.timeoutMs ?? GIT_TIMEOUT_MS);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    child.stdout.on('data', (chunk: Buffer) => {
+      outBytes += chunk.length;
+      if (outBytes > MAX_OUTPUT_BYTES) kill('cancelled');
+      else out.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      finish(() =>
+        reject(new GitError(args, -1, e.code === 'ENOENT' ? 'git: command not found' : e.message, e.code === 'ENOENT' ? 'git-missing' : 'unknown')),
+      );
+    });
+    child.on('close', (code) => {
+      const stderr = Buffer.concat(err).toString('utf8');
+      finish(() => {
+        if (killedFor) {
+          reject(new GitError(args, -1, `git ${args[0]} ${killedFor === 'timeout' ? 'timed out' : 'was cancelled'}`, killedFor));
+          return;
+        }
+        const exitCode = code ?? -1;
+        if (exitCode === 0 || options.okExitCodes?.includes(exitCode)) {
+          resolve({ stdout: Buffer.concat(out), stderr, exitCode });
+        } else {
+          reject(new GitError(args, exitCode, stderr, classifyGitError(stderr)));
+        }
+      });
+    });
+    child.stdin.on('error', () => {
+      // git may exit before reading its input; the exit code tells the story.
+    });
+    if (options.input !== undefined) child.stdin.end(options.input);
+    else child.stdin.end();
+  });
+}
+
+/** Runs git and returns stdout as text with the trailing newline removed. */
+export async function gitText(args: string[], options: GitOptions): Promise<string> {
+  const { stdout } = await git(args, options);
+  return stdout.toString('utf8').replace(/\n$/, '');
+}
+
+/** Maps a GitError to the user-facing AppError; other errors pass through. */
+export function toAppError(err: unknown, what: string): unknown {
+  if (!(err instanceof GitError)) return err;
+  switch (err.kind) {
+    case 'not-a-repository':
+      return new AppError('not-a-repository', `${what}: not a git repository.`);
+    case 'timeout':
+      return new AppError('timeout', `${what}: git took too long and was stopped.`);
+    case 'cancelled':
+      return new AppError('cancelled', `${what}: cancelled.`);
+    case 'git-missing':
+      return new AppError('git-missing', 'Git is not installed or not on PATH. Install git 2.38 or newer.');
+    case 'branch-exists':
+      return new AppError('branch-exists', `${what}: the branch already exists.`);
+    case 'invalid-ref-name':
+      return new AppError('invalid-name', `${what}: not a valid branch name.`);
+    case 'bad-revision':
+      return new AppError('base-not-found', `${what}: no such branch or commit.`);
+    default:
+      return new AppError('git-failed', `${what}: ${err.stderr.trim().split('\n').slice(-2).join(' ') || `git exited with ${err.exitCode}`}`);
+  }
+}

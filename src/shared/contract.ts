@@ -1,0 +1,171 @@
+/**
+ * The one contract between the renderer and the core. Every method and event is defined here
+ * once; the Electron IPC binding, the web transport and the renderer client derive from it.
+ * Channels are named `domain.verb`.
+ */
+import { z } from 'zod';
+import {
+  AGENT_KINDS,
+  agentSchema,
+  appInfoSchema,
+  branchListSchema,
+  changeListSchema,
+  fileDiffSchema,
+  mergePreviewSchema,
+  mergeResultSchema,
+  removalCheckSchema,
+  repoSchema,
+} from './types';
+
+const agentId = z.object({ agentId: z.string().min(1) });
+const repoId = z.object({ repoId: z.string().min(1) });
+
+/** Method name → params schema and result schema. */
+export const methods = {
+  'app.info': { params: z.object({}), result: appInfoSchema },
+
+  'repos.open': { params: z.object({ path: z.string().min(1) }), result: repoSchema },
+  'repos.recent': { params: z.object({}), result: z.array(repoSchema) },
+  /** Completes a partially typed folder path; returns up to 50 folders. */
+  'repos.complete': { params: z.object({ partial: z.string() }), result: z.array(z.string()) },
+  /** Native folder dialog (desktop only); null when cancelled. */
+  'repos.pickFolder': { params: z.object({}), result: z.string().nullable() },
+  'repos.branches': { params: repoId, result: branchListSchema },
+  'repos.forget': { params: repoId, result: z.null() },
+
+  'agents.list': { params: repoId, result: z.array(agentSchema) },
+  'agents.suggestName': { params: repoId, result: z.string() },
+  'agents.create': {
+    params: z.object({
+      repoId: z.string().min(1),
+      name: z.string().max(80).optional(),
+      /** A branch name or commit; defaults to the current branch (or commit when detached). */
+      base: z.string().optional(),
+      kind: z.enum(AGENT_KINDS),
+      command: z.string().max(4000).optional(),
+      task: z.string().max(100_000).optional(),
+      cols: z.number().int().min(2).max(1000).optional(),
+      rows: z.number().int().min(2).max(1000).optional(),
+    }),
+    result: agentSchema,
+  },
+  'agents.restart': { params: agentId, result: agentSchema },
+  'agents.stop': { params: agentId, result: agentSchema },
+  'agents.removalCheck': { params: agentId, result: removalCheckSchema },
+  /** Removes an agent; with work to lose it needs `confirm` and snapshots first. */
+  'agents.remove': {
+    params: z.object({ agentId: z.string().min(1), confirm: z.boolean().default(false) }),
+    result: z.object({ snapshotRef: z.string().nullable() }),
+  },
+
+  /** Subscribes this client to an agent's terminal; replays recent output first. */
+  'terminal.attach': { params: agentId, result: z.object({ replayedBytes: z.number() }) },
+  'terminal.detach': { params: agentId, result: z.null() },
+  'terminal.resize': {
+    params: z.object({
+      agentId: z.string().min(1),
+      cols: z.number().int().min(2).max(1000),
+      rows: z.number().int().min(2).max(1000),
+    }),
+    result: z.null(),
+  },
+
+  'changes.list': { params: agentId, result: changeListSchema },
+  'changes.file': {
+    params: z.object({
+      agentId: z.string().min(1),
+      path: z.string().min(1),
+      oldPath: z.string().nullable().optional(),
+      /** Load a text file over the size limit anyway. */
+      force: z.boolean().optional(),
+    }),
+    result: fileDiffSchema,
+  },
+
+  'merge.preview': { params: agentId, result: mergePreviewSchema },
+  'merge.run': {
+    params: z.object({ agentId: z.string().min(1), message: z.string().min(1).max(20_000) }),
+    result: mergeResultSchema,
+  },
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type ParamsOf<M extends MethodName> = z.input<Methods[M]['params']>;
+export type ParsedParamsOf<M extends MethodName> = z.output<Methods[M]['params']>;
+export type ResultOf<M extends MethodName> = z.output<Methods[M]['result']>;
+
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+/**
+ * Fire-and-forget messages on the terminal hot path: no reply, no round trip.
+ * `terminal.input` carries keystrokes and paste, `terminal.ack` acknowledges bytes
+ * that xterm has rendered (flow control).
+ */
+export const notifications = {
+  'terminal.input': z.object({ agentId: z.string().min(1), data: z.string().max(1_000_000) }),
+  'terminal.ack': z.object({ agentId: z.string().min(1), bytes: z.number().int().min(0) }),
+} as const;
+export type Notifications = typeof notifications;
+export type NotificationName = keyof Notifications;
+export type NotificationOf<N extends NotificationName> = z.output<Notifications[N]>;
+export function isNotificationName(name: unknown): name is NotificationName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(notifications, name);
+}
+
+/** Events pushed from the core to every client. Terminal bytes travel separately, as binary. */
+export const events = {
+  'agents.changed': agentSchema,
+  'agents.removed': z.object({ agentId: z.string(), repoId: z.string() }),
+  'repos.changed': z.object({ repoId: z.string() }),
+} as const;
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventOf<E extends EventName> = z.output<Events[E]>;
+
+/** The terminal data frame sent to a client: an agent's output bytes. */
+export interface TerminalData {
+  agentId: string;
+  data: Uint8Array;
+}
+
+/** Electron IPC channel names; the preload exposes exactly these. */
+export const IPC = {
+  invoke: 'flotilla:invoke',
+  notify: 'flotilla:notify',
+  event: 'flotilla:event',
+  terminalData: 'flotilla:terminal-data',
+} as const;
+
+/**
+ * Web transport framing for terminal data: one binary WebSocket message is
+ * [u8 id length][id bytes (utf-8)][payload bytes].
+ */
+export function encodeTerminalFrame(agentId: string, data: Uint8Array): Uint8Array {
+  const id = new TextEncoder().encode(agentId);
+  const frame = new Uint8Array(1 + id.length + data.length);
+  frame[0] = id.length;
+  frame.set(id, 1);
+  frame.set(data, 1 + id.length);
+  return frame;
+}
+
+/** Inverse of {@link encodeTerminalFrame}; the payload is a view, not a copy. */
+export function decodeTerminalFrame(frame: Uint8Array): TerminalData {
+  const idLength = frame[0];
+  const agentId = new TextDecoder().decode(frame.subarray(1, 1 + idLength));
+  return { agentId, data: frame.subarray(1 + idLength) };
+}
+
+/** The client API every transport provides to the renderer. */
+export interface FlotillaClient {
+  invoke<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<import('./types').Result<ResultOf<M>>>;
+  notify<N extends NotificationName>(name: N, params: NotificationOf<N>): void;
+  onEvent<E extends EventName>(event: E, listener: (payload: EventOf<E>) => void): () => void;
+  onTerminalData(listener: (frame: TerminalData) => void): () => void;
+  /** Connection state for web mode; Electron is always connected. */
+  onConnectionChange?(listener: (connected: boolean) => void): () => void;
+}

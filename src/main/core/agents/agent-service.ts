@@ -1,0 +1,399 @@
+/**
+ * Agents: each one a branch `flotilla/<slug>`, a worktree under the data folder and a process
+ * in a PTY whose working directory is that worktree. This service ties the worktree, PTY and
+ * database services together and keeps each agent's status and diff stat current.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { AgentInfo, AgentKind, DiffStat, RemovalCheck } from '../../../shared/types';
+import type { AgentRow, FlotillaDb } from '../db';
+import type { EventBus } from '../events/event-bus';
+import { AppError } from '../errors';
+import { toAppError } from '../git/core';
+import type { RepoLocks } from '../git/lock';
+import { Emitter, type Disposable, DisposableStore, toDisposable } from '../lifecycle';
+import { defaultShell, type PtyService } from '../pty';
+import { resolveBase } from '../repos';
+import {
+  chooseBranch,
+  createWorktree,
+  inspectWork,
+  listWorktrees,
+  removeWorktree,
+  slugify,
+  suggestAgentName,
+  worktreeRoot,
+} from '../worktrees';
+import { computeDiffStat, mergeBaseFor } from '../changes';
+import { buildAgentEnv } from './agent-env';
+import type { RepoService } from '../repos/repo-service';
+
+/** How often a live diff stat is refreshed without a trigger. */
+export const DIFF_POLL_INTERVAL_MS = 3_000;
+/** Quiet time after terminal output before the diff stat is refreshed. */
+export const DIFF_DEBOUNCE_MS = 400;
+
+export const DEFAULT_COLS = 100;
+export const DEFAULT_ROWS = 30;
+
+export interface CreateAgentParams {
+  repoId: string;
+  name?: string;
+  base?: string;
+  kind: AgentKind;
+  command?: string;
+  task?: string;
+  cols?: number;
+  rows?: number;
+}
+
+export class AgentService implements Disposable {
+  private readonly store = new DisposableStore();
+  private readonly diffStats = new Map<string, DiffStat>();
+  private readonly diffTimers = new Map<string, NodeJS.Timeout>();
+  private readonly diffRunning = new Set<string>();
+  private readonly stopping = new Set<string>();
+  private readonly sizes = new Map<string, { cols: number; rows: number }>();
+  private readonly onDidChangeEmitter = new Emitter<AgentInfo>();
+  readonly onDidChange = this.onDidChangeEmitter.event;
+
+  constructor(
+    private readonly db: FlotillaDb,
+    private readonly pty: PtyService,
+    private readonly repos: RepoService,
+    private readonly locks: RepoLocks,
+    private readonly events: EventBus,
+    private readonly dataDir: string,
+  ) {
+    this.store.add(this.pty.onDidExit((e) => this.handleExit(e.id, e.exitCode)));
+    const poll = setInterval(() => this.pollDiffStats(), DIFF_POLL_INTERVAL_MS);
+    poll.unref();
+    this.store.add(toDisposable(() => clearInterval(poll)));
+  }
+
+  /** Marks agents that were running when Flotilla stopped as interrupted, and missing worktrees. */
+  async reconcile(): Promise<void> {
+    this.db.runs.interruptOpen();
+    for (const row of this.db.agents.all()) {
+      if (row.status === 'running' || row.status === 'starting') {
+        this.db.agents.update(row.id, { status: 'interrupted', updatedAt: Date.now() });
+      }
+    }
+    const byRepo = new Map<string, AgentRow[]>();
+    for (const row of this.db.agents.all()) {
+      const list = byRepo.get(row.repoId) ?? [];
+      list.push(row);
+      byRepo.set(row.repoId, list);
+    }
+    for (const [repoId, rows] of byRepo) {
+      const repo = this.db.repos.get(repoId);
+      if (!repo) continue;
+      await this.reconcileRepo(repo.path, rows);
+    }
+  }
+
+  /** Compares records with `git worktree list --porcelain`; reports rather than guesses. */
+  async reconcileRepo(topLevel: string, rows: AgentRow[]): Promise<void> {
+    let listed: Set<string> | null = null;
+    try {
+      listed = new Set((await listWorktrees(topLevel)).map((w) => w.path));
+    } catch {
+      listed = null; // The repository itself is gone or unreadable: mark every worktree by disk state.
+    }
+    for (const row of rows) {
+      const missing = !existsSync(row.worktreePath) || (listed !== null && !listed.has(row.worktreePath));
+      if (missing !== row.missing) {
+        this.db.agents.update(row.id, { missing, updatedAt: Date.now() });
+        this.db.events.add(row.id, missing ? 'worktree-missing' : 'worktree-found');
+        this.emitChanged(row.id);
+      }
+    }
+  }
+
+  list(repoId: string): AgentInfo[] {
+    const rows = this.db.agents.listByRepo(repoId);
+    for (const row of rows) if (!this.diffStats.has(row.id)) this.scheduleDiffStat(row.id, 0);
+    return rows.map((row) => this.toInfo(row));
+  }
+
+  get(agentId: string): AgentRow {
+    const row = this.db.agents.get(agentId);
+    if (!row) throw new AppError('not-found', 'That agent no longer exists.');
+    return row;
+  }
+
+  info(agentId: string): AgentInfo {
+    return this.toInfo(this.get(agentId));
+  }
+
+  suggestName(repoId: string): string {
+    this.repos.get(repoId);
+    const taken = new Set(this.db.agents.listByRepo(repoId).map((a) => a.slug));
+    return suggestAgentName(taken);
+  }
+
+  /** Creates the branch and worktree (serialized per repository), then starts the process. */
+  async create(params: CreateAgentParams): Promise<AgentInfo> {
+    const repo = this.repos.get(params.repoId);
+    if (params.kind === 'command' && !params.command?.trim()) {
+      throw new AppError('invalid-params', 'A Command agent needs a command line, for example `claude` or `aider --model x`.');
+    }
+    const taken = new Set(this.db.agents.listByRepo(repo.id).map((a) => a.slug));
+    const name = params.name?.trim() || suggestAgentName(taken);
+    const row = await this.locks.run(repo.path, async () => {
+      const base = await resolveBase(repo.path, params.base?.trim() || undefined);
+      const { slug, branch } = await chooseBranch(repo.path, slugify(name));
+      const worktreePath = join(worktreeRoot(this.dataDir, repo.path), slug);
+      if (existsSync(worktreePath)) {
+        throw new AppError('branch-exists', `A folder for ${slug} already exists at ${worktreePath}. Remove it or choose another name.`);
+      }
+      try {
+        await createWorktree({ topLevel: repo.path, worktreePath, branch, baseSha: base.baseSha });
+      } catch (err) {
+        throw toAppError(err, 'Could not create the worktree');
+      }
+      const now = Date.now();
+      const newRow: AgentRow = {
+        id: randomUUID(),
+        repoId: repo.id,
+        name,
+        slug,
+        branch,
+        baseRef: base.baseRef,
+        baseIsBranch: base.baseIsBranch,
+        baseSha: base.baseSha,
+        kind: params.kind,
+        command: params.kind === 'command' ? params.command!.trim() : null,
+        task: params.task?.trim() ? params.task : null,
+        worktreePath,
+        status: 'starting',
+        exitCode: null,
+        missing: false,
+        createdAt: now,
+        updatedAt: now,
+      };
+      this.db.agents.insert(newRow);
+      this.db.events.add(newRow.id, 'created', { branch, baseRef: base.baseRef, baseSha: base.baseSha });
+      return newRow;
+    });
+    this.diffStats.set(row.id, { files: 0, additions: 0, deletions: 0 });
+    this.emitChanged(row.id);
+    this.start(row, { cols: params.cols ?? DEFAULT_COLS, rows: params.rows ?? DEFAULT_ROWS });
+    return this.info(row.id);
+  }
+
+  /** Stops the agent's process if it runs, then starts it again in the same worktree. */
+  async restart(agentId: string): Promise<AgentInfo> {
+    const row = this.get(agentId);
+    if (row.missing || !existsSync(row.worktreePath)) {
+      throw new AppError('worktree-missing', `The worktree of ${row.name} is missing (${row.worktreePath}). Remove the agent to clean up its record.`);
+    }
+    if (this.pty.isRunning(agentId)) await this.stopProcess(agentId);
+    this.start(this.get(agentId), this.sizes.get(agentId) ?? { cols: DEFAULT_COLS, rows: DEFAULT_ROWS });
+    return this.info(agentId);
+  }
+
+  /** Stops the agent's process; the worktree stays. */
+  async stop(agentId: string): Promise<AgentInfo> {
+    this.get(agentId);
+    if (!this.pty.isRunning(agentId)) throw new AppError('agent-not-running', 'This agent is not running.');
+    await this.stopProcess(agentId);
+    return this.info(agentId);
+  }
+
+  async removalCheck(agentId: string): Promise<RemovalCheck> {
+    const row = this.get(agentId);
+    if (!existsSync(row.worktreePath)) {
+      return { uncommitted: 0, untracked: 0, commitsAhead: 0, hasWork: false };
+    }
+    try {
+      return await inspectWork(row.worktreePath, row.baseRef);
+    } catch (err) {
+      throw toAppError(err, 'Could not inspect the worktree');
+    }
+  }
+
+  /**
+   * Removes an agent: stops its process, snapshots any work to `refs/flotilla/archive/...`,
+   * then removes the worktree and branch. Without `confirm`, work to lose is refused first.
+   */
+  async remove(agentId: string, confirm: boolean): Promise<{ snapshotRef: string | null }> {
+    const row = this.get(agentId);
+    const repo = this.repos.get(row.repoId);
+    if (!confirm) {
+      const check = await this.removalCheck(agentId);
+      if (check.hasWork) {
+        throw new AppError('needs-confirmation', describeWork(row.name, row.baseRef, check), { ...check });
+      }
+    }
+    if (this.pty.isRunning(agentId)) await this.stopProcess(agentId);
+    const result = await this.locks.run(repo.path, () =>
+      removeWorktree({
+        topLevel: repo.path,
+        worktreePath: row.worktreePath,
+        branch: row.branch,
+        slug: row.slug,
+        baseRef: row.baseRef,
+        confirm,
+      }),
+    );
+    this.clearDiffTimer(agentId);
+    this.diffStats.delete(agentId);
+    this.sizes.delete(agentId);
+    this.db.agents.delete(agentId);
+    this.events.emit('agents.removed', { agentId, repoId: row.repoId });
+    return result;
+  }
+
+  /** Remembers the terminal size so a restart starts at the pane's size. */
+  resize(agentId: string, cols: number, rows: number): void {
+    this.sizes.set(agentId, { cols, rows });
+    this.pty.resize(agentId, cols, rows);
+  }
+
+  /** Called when terminal output arrives: refresh the diff stat once output settles. */
+  noteActivity(agentId: string): void {
+    this.scheduleDiffStat(agentId, DIFF_DEBOUNCE_MS);
+  }
+
+  /** Recomputes the diff stat now and emits a change when it differs. */
+  async refreshDiffStat(agentId: string): Promise<void> {
+    const row = this.db.agents.get(agentId);
+    if (!row || row.missing || this.diffRunning.has(agentId)) return;
+    this.diffRunning.add(agentId);
+    try {
+      if (!existsSync(row.worktreePath)) return;
+      const from = await mergeBaseFor(row.worktreePath, row.baseRef, row.baseSha);
+      const stat = await computeDiffStat(row.worktreePath, from);
+      const previous = this.diffStats.get(agentId);
+      if (!this.db.agents.get(agentId)) return;
+      this.diffStats.set(agentId, stat);
+      if (!previous || previous.files !== stat.files || previous.additions !== stat.additions || previous.deletions !== stat.deletions) {
+        this.emitChanged(agentId);
+      }
+    } catch {
+      // A worktree in the middle of a git operation can fail to read; the next poll retries.
+    } finally {
+      this.diffRunning.delete(agentId);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    for (const timer of this.diffTimers.values()) clearTimeout(timer);
+    this.diffTimers.clear();
+    await this.store.dispose();
+    this.onDidChangeEmitter.dispose();
+  }
+
+  private start(row: AgentRow, size: { cols: number; rows: number }): void {
+    this.sizes.set(row.id, size);
+    const shell = defaultShell();
+    const argv =
+      row.kind === 'command' && row.command
+        ? { file: shell.file, args: process.platform === 'win32' ? ['/c', row.command] : ['-lc', row.command] }
+        : shell;
+    const env = buildAgentEnv({ agentName: row.name, branch: row.branch, baseRef: row.baseRef, worktreePath: row.worktreePath, task: row.task });
+    try {
+      this.pty.spawn(row.id, { file: argv.file, args: argv.args, cwd: row.worktreePath, env, cols: size.cols, rows: size.rows });
+    } catch (err) {
+      this.db.agents.update(row.id, { status: 'exited', exitCode: -1, updatedAt: Date.now() });
+      this.db.events.add(row.id, 'spawn-failed', { message: err instanceof Error ? err.message : String(err) });
+      this.emitChanged(row.id);
+      throw err instanceof AppError ? err : new AppError('internal', `Could not start ${row.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const runId = this.db.runs.start(row.id);
+    this.runIds.set(row.id, runId);
+    this.db.agents.update(row.id, { status: 'running', exitCode: null, updatedAt: Date.now() });
+    this.db.events.add(row.id, 'started', { runId });
+    this.emitChanged(row.id);
+  }
+
+  private readonly runIds = new Map<string, number>();
+
+  private async stopProcess(agentId: string): Promise<void> {
+    this.stopping.add(agentId);
+    try {
+      await this.pty.kill(agentId);
+    } finally {
+      this.stopping.delete(agentId);
+    }
+  }
+
+  private handleExit(agentId: string, exitCode: number | null): void {
+    const row = this.db.agents.get(agentId);
+    if (!row) return;
+    const status = this.stopping.has(agentId) ? 'stopped' : 'exited';
+    const runId = this.runIds.get(agentId);
+    if (runId !== undefined) {
+      this.db.runs.finish(runId, status, exitCode);
+      this.runIds.delete(agentId);
+    }
+    this.db.agents.update(agentId, { status, exitCode, updatedAt: Date.now() });
+    this.db.events.add(agentId, status, { exitCode });
+    this.emitChanged(agentId);
+    this.scheduleDiffStat(agentId, 0);
+  }
+
+  private pollDiffStats(): void {
+    for (const row of this.db.agents.all()) {
+      if (this.diffStats.has(row.id) && !row.missing) void this.refreshDiffStat(row.id);
+    }
+  }
+
+  private scheduleDiffStat(agentId: string, delayMs: number): void {
+    if (this.diffTimers.has(agentId)) return;
+    const timer = setTimeout(() => {
+      this.diffTimers.delete(agentId);
+      void this.refreshDiffStat(agentId);
+    }, delayMs);
+    timer.unref();
+    this.diffTimers.set(agentId, timer);
+  }
+
+  private clearDiffTimer(agentId: string): void {
+    const timer = this.diffTimers.get(agentId);
+    if (timer) clearTimeout(timer);
+    this.diffTimers.delete(agentId);
+  }
+
+  private emitChanged(agentId: string): void {
+    const row = this.db.agents.get(agentId);
+    if (!row) return;
+    const info = this.toInfo(row);
+    this.events.emit('agents.changed', info);
+    this.onDidChangeEmitter.fire(info);
+  }
+
+  private toInfo(row: AgentRow): AgentInfo {
+    return {
+      id: row.id,
+      repoId: row.repoId,
+      name: row.name,
+      slug: row.slug,
+      branch: row.branch,
+      baseRef: row.baseRef,
+      baseIsBranch: row.baseIsBranch,
+      baseSha: row.baseSha,
+      kind: row.kind,
+      command: row.command,
+      task: row.task,
+      worktreePath: row.worktreePath,
+      status: row.status,
+      exitCode: row.exitCode,
+      missing: row.missing,
+      diffStat: this.diffStats.get(row.id) ?? null,
+      createdAt: row.createdAt,
+    };
+  }
+}
+
+/** "Brisk Otter has 2 uncommitted files, 1 untracked file and 3 commits not in main." */
+export function describeWork(name: string, baseRef: string, check: RemovalCheck): string {
+  const parts: string[] = [];
+  if (check.uncommitted) parts.push(`${check.uncommitted} uncommitted ${check.uncommitted === 1 ? 'file' : 'files'}`);
+  if (check.untracked) parts.push(`${check.untracked} untracked ${check.untracked === 1 ? 'file' : 'files'}`);
+  if (check.commitsAhead) parts.push(`${check.commitsAhead} ${check.commitsAhead === 1 ? 'commit' : 'commits'} not in ${baseRef}`);
+  const list = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
+  return `${name} has ${list}. Confirm to save them to a snapshot ref (refs/flotilla/archive/...) and remove the agent.`;
+}

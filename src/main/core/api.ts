@@ -1,0 +1,126 @@
+/**
+ * The handler table: one thin function per contract method. Each validates nothing more
+ * (the connection already parsed its params), calls one service, and returns its result.
+ */
+import type { MethodName, ParsedParamsOf, ResultOf } from '../../shared/contract';
+import { previewMerge, runMerge } from './merge';
+import { listChanges, mergeBaseFor, readFileDiff } from './changes';
+import { getGitVersion } from './git/version';
+import { AppError } from './errors';
+import type { ClientSink, CoreOptions } from './index';
+import type { Services } from './services';
+
+export interface CallContext {
+  clientId: string;
+  sink: ClientSink;
+}
+
+export type Handlers = {
+  [M in MethodName]: (params: ParsedParamsOf<M>, ctx: CallContext) => Promise<ResultOf<M>>;
+};
+
+/** Binds every contract method to the services. */
+export function createHandlers(s: Services, options: CoreOptions): Handlers {
+  const agentFor = (agentId: string) => s.agents.get(agentId);
+  const liveWorktree = (agentId: string) => {
+    const row = agentFor(agentId);
+    if (row.missing) throw new AppError('worktree-missing', `The worktree of ${row.name} is missing (${row.worktreePath}).`);
+    return row;
+  };
+  return {
+    'app.info': async () => ({
+      version: options.version,
+      mode: options.mode,
+      dataDir: s.dataDir,
+      gitVersion: await getGitVersion(),
+      canPickFolder: Boolean(options.pickFolder),
+      homeDir: s.homeDir,
+    }),
+
+    'repos.open': (p) => s.repos.open(p.path),
+    'repos.recent': async () => s.repos.recent(),
+    'repos.complete': (p) => s.repos.complete(p.partial),
+    'repos.pickFolder': async () => {
+      if (!options.pickFolder) throw new AppError('unsupported', 'Folder dialogs are only available in the desktop app. Type the path instead.');
+      return options.pickFolder();
+    },
+    'repos.branches': (p) => s.repos.branches(p.repoId),
+    'repos.forget': async (p) => {
+      s.repos.forget(p.repoId);
+      return null;
+    },
+
+    'agents.list': async (p) => {
+      s.repos.get(p.repoId);
+      return s.agents.list(p.repoId);
+    },
+    'agents.suggestName': async (p) => s.agents.suggestName(p.repoId),
+    'agents.create': (p) => s.agents.create(p),
+    'agents.restart': (p) => s.agents.restart(p.agentId),
+    'agents.stop': (p) => s.agents.stop(p.agentId),
+    'agents.removalCheck': (p) => s.agents.removalCheck(p.agentId),
+    'agents.remove': (p) => s.agents.remove(p.agentId, p.confirm),
+
+    'terminal.attach': async (p, ctx) => {
+      agentFor(p.agentId);
+      return s.pty.subscribe(p.agentId, ctx.clientId, (data) => ctx.sink.terminalData(p.agentId, data));
+    },
+    'terminal.detach': async (p, ctx) => {
+      s.pty.unsubscribe(p.agentId, ctx.clientId);
+      return null;
+    },
+    'terminal.resize': async (p) => {
+      s.agents.resize(p.agentId, p.cols, p.rows);
+      return null;
+    },
+
+    'changes.list': async (p) => {
+      const row = liveWorktree(p.agentId);
+      const from = await mergeBaseFor(row.worktreePath, row.baseRef, row.baseSha);
+      return listChanges(row.worktreePath, from);
+    },
+    'changes.file': async (p) => {
+      const row = liveWorktree(p.agentId);
+      const from = await mergeBaseFor(row.worktreePath, row.baseRef, row.baseSha);
+      return readFileDiff(row.worktreePath, from, p.path, { oldPath: p.oldPath ?? null, force: p.force });
+    },
+
+    'merge.preview': async (p) => {
+      const row = liveWorktree(p.agentId);
+      const repo = s.repos.get(row.repoId);
+      return previewMerge({
+        topLevel: repo.path,
+        worktreePath: row.worktreePath,
+        branch: row.branch,
+        baseRef: row.baseRef,
+        baseIsBranch: row.baseIsBranch,
+        defaultMessage: defaultMergeMessage(row.name, row.branch, row.task),
+      });
+    },
+    'merge.run': async (p) => {
+      const row = liveWorktree(p.agentId);
+      const repo = s.repos.get(row.repoId);
+      const result = await s.locks.run(repo.path, () =>
+        runMerge({
+          topLevel: repo.path,
+          worktreePath: row.worktreePath,
+          branch: row.branch,
+          baseRef: row.baseRef,
+          baseIsBranch: row.baseIsBranch,
+          message: p.message,
+        }),
+      );
+      s.db.events.add(row.id, 'merged', result);
+      s.events.emit('repos.changed', { repoId: repo.id });
+      void s.agents.refreshDiffStat(row.id);
+      return result;
+    },
+  };
+}
+
+/** The commit message offered for a merge: the task's first line, else the agent's name. */
+export function defaultMergeMessage(name: string, branch: string, task: string | null): string {
+  const firstLine = task?.split('\n').find((line) => line.trim())?.trim();
+  const subject = firstLine ? (firstLine.length > 72 ? `${firstLine.slice(0, 69)}...` : firstLine) : `${name}: changes from ${branch}`;
+  return `${subject}\n\nSquash-merged from ${branch} by Flotilla.`;
+}

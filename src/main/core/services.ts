@@ -1,0 +1,67 @@
+/**
+ * Builds the core's services in dependency order and disposes them in reverse:
+ * processes first, then watchers, the database last.
+ */
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase, type FlotillaDb } from './db';
+import { EventBus } from './events/event-bus';
+import { RepoLocks } from './git/lock';
+import { PtyService } from './pty';
+import { RepoService } from './repos/repo-service';
+import { AgentService } from './agents/agent-service';
+import type { CoreOptions } from './index';
+
+/** How long quitting waits for agents to stop before the database is closed anyway. */
+export const DISPOSE_DEADLINE_MS = 5_000;
+
+export interface Services {
+  db: FlotillaDb;
+  events: EventBus;
+  locks: RepoLocks;
+  pty: PtyService;
+  repos: RepoService;
+  agents: AgentService;
+  dataDir: string;
+  homeDir: string;
+  dispose(): Promise<void>;
+}
+
+export async function createServices(options: CoreOptions): Promise<Services> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const db = openDatabase(join(options.dataDir, 'flotilla.db'), { nativeBinding: options.sqliteNativeBinding });
+  const events = new EventBus();
+  const locks = new RepoLocks();
+  const pty = new PtyService({ transcripts: db.transcripts });
+  const homeDir = homedir();
+  let agents: AgentService | undefined;
+  const repos = new RepoService(db, homeDir, async (row) => {
+    await agents?.reconcileRepo(row.path, db.agents.listByRepo(row.id));
+  });
+  agents = new AgentService(db, pty, repos, locks, events, options.dataDir);
+  await agents.reconcile();
+
+  let disposed: Promise<void> | null = null;
+  return {
+    db,
+    events,
+    locks,
+    pty,
+    repos,
+    agents,
+    dataDir: options.dataDir,
+    homeDir,
+    dispose() {
+      disposed ??= (async () => {
+        const work = (async () => {
+          await agents!.dispose();
+          await pty.dispose();
+        })();
+        await Promise.race([work, new Promise((resolve) => setTimeout(resolve, DISPOSE_DEADLINE_MS).unref())]);
+        db.close();
+      })();
+      return disposed;
+    },
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * End-to-end harness: the real web-mode server (built CLI) and Debian's Chromium driven by
+ * playwright-core. Each test gets its own data folder, HOME and repositories.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { tempDir } from '../helpers/repo';
+
+export const ROOT = resolve(__dirname, '..', '..');
+const CLI = join(ROOT, 'out', 'main', 'cli.js');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const READY = /^Flotilla ready at (http:\/\/[^\s/]+)\/\?token=(\S+)$/m;
+
+export interface ServerHandle {
+  url: string;
+  origin: string;
+  token: string;
+  dataDir: string;
+  home: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** A HOME with a quiet login shell and a short prompt, and no git identity. */
+export function makeHome(): string {
+  const home = tempDir('flotilla-home-');
+  writeFileSync(join(home, '.profile'), "export PS1='$ '\n");
+  writeFileSync(join(home, '.bash_profile'), "export PS1='$ '\n");
+  writeFileSync(join(home, '.bashrc'), "export PS1='$ '\n");
+  return home;
+}
+
+/** Starts `flotilla serve --port 0` and resolves once it prints its ready line. */
+export async function startServer(opts: { dataDir?: string; home?: string; token?: string } = {}): Promise<ServerHandle> {
+  if (!existsSync(CLI)) throw new Error('out/main/cli.js is missing: run `npm run build` first (npm test does).');
+  const dataDir = opts.dataDir ?? tempDir('flotilla-data-');
+  const home = opts.home ?? makeHome();
+  const token = opts.token ?? 'e2e-token-0123456789';
+  mkdirSync(dataDir, { recursive: true });
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, '--token', token], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, SHELL: '/bin/bash', LANG: 'C.UTF-8', GIT_CONFIG_NOSYSTEM: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const url = await new Promise<string>((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in time. stderr:\n${stderr}`)), 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      output += d.toString();
+      const m = READY.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolvePromise(`${m[1]}/?token=${m[2]}`);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before it was ready. stderr:\n${stderr}`));
+    });
+  });
+  const origin = new URL(url).origin;
+  return {
+    url,
+    origin,
+    token,
+    dataDir,
+    home,
+    child,
+    stop: () =>
+      new Promise<void>((resolvePromise) => {
+        if (child.exitCode !== null) return resolvePromise();
+        child.once('exit', () => resolvePromise());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }),
+  };
+}
+
+/** Launches Debian's Chromium headless (never a downloaded browser). */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** Opens a repository through the path field and waits for its title. */
+export async function openRepo(page: Page, path: string): Promise<void> {
+  await page.getByTestId('repo-path-input').fill(path);
+  await page.getByTestId('repo-open-button').click();
+  await expect.poll(() => page.getByTestId('repo-title').textContent(), { timeout: 15_000 }).toBeTruthy();
+}
+
+/** Creates an agent through the New-agent dialog; returns its pane's agent id. */
+export async function createAgent(
+  page: Page,
+  opts: { name: string; kind?: 'shell' | 'command'; command?: string; base?: string; task?: string },
+): Promise<string> {
+  await page.getByTestId('new-agent-button').click();
+  const dialog = page.getByTestId('new-agent-dialog');
+  await dialog.waitFor();
+  await page.getByTestId('agent-name-input').fill(opts.name);
+  if (opts.base) await page.getByTestId('agent-base-select').selectOption(opts.base);
+  await page.getByTestId('agent-kind-select').selectOption(opts.kind ?? 'shell');
+  if (opts.command) await page.getByTestId('agent-command-input').fill(opts.command);
+  if (opts.task) await page.getByTestId('agent-task-input').fill(opts.task);
+  await page.getByTestId('agent-create-button').click();
+  const pane = paneOf(page, opts.name);
+  await pane.waitFor({ timeout: 20_000 });
+  await expect.poll(() => pane.getAttribute('data-status'), { timeout: 20_000 }).toBe('running');
+  return (await pane.getAttribute('data-agent-id'))!;
+}
+
+export function paneOf(page: Page, name: string) {
+  return page.locator(`[data-testid="agent-pane"][data-agent-name="${name}"]`);
+}
+
+/** The text in an agent's terminal buffer, through the renderer's test seam. */
+export function terminalText(page: Page, agentId: string): Promise<string> {
+  return page.evaluate((id) => {
+    const seam = (window as unknown as { __flotilla?: { terminalText(id: string): string } }).__flotilla;
+    return seam ? seam.terminalText(id) : '';
+  }, agentId);
+}
+
+/** Clicks into an agent's terminal and types a line followed by Enter. */
+export async function typeInTerminal(page: Page, name: string, line: string): Promise<void> {
+  await paneOf(page, name).getByTestId('pane-terminal').click();
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+}
+
+/** Waits until an agent's terminal shows `needle`. */
+export async function waitForTerminal(page: Page, agentId: string, needle: string, timeout = 15_000): Promise<void> {
+  await expect.poll(() => terminalText(page, agentId), { timeout }).toContain(needle);
+}

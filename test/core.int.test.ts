@@ -1,0 +1,140 @@
+import { existsSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Core, type ClientConnection } from '../src/main/core/index';
+import type { AgentInfo, Result } from '../src/shared/types';
+import { makeRepo, removeDir, sh, tempDir } from './helpers/repo';
+
+/** A client of a real core that collects terminal bytes per agent and acks them. */
+function connect(core: Core) {
+  const output = new Map<string, string>();
+  const events: { name: string; payload: unknown }[] = [];
+  let conn: ClientConnection;
+  conn = core.connect({
+    event: (name, payload) => events.push({ name, payload }),
+    terminalData: (agentId, data) => {
+      output.set(agentId, (output.get(agentId) ?? '') + Buffer.from(data).toString('utf8'));
+      conn.notify('terminal.ack', { agentId, bytes: data.length });
+    },
+  });
+  const call = async <T>(method: string, params: unknown): Promise<T> => {
+    const result = (await conn.invoke(method, params)) as Result<T>;
+    if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
+    return result.value;
+  };
+  const text = (agentId: string) => output.get(agentId) ?? '';
+  return { conn, call, text, events };
+}
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe('core: agents in worktrees and terminals', () => {
+  let repo: string;
+  let dataDir: string;
+  let core: Core;
+
+  beforeEach(async () => {
+    repo = makeRepo({ 'README.md': '# core test\n' });
+    dataDir = tempDir('flotilla-data-');
+    core = await Core.create({ dataDir, mode: 'web', version: 'test' });
+  });
+
+  afterEach(async () => {
+    await core.dispose();
+    removeDir(repo);
+    removeDir(dataDir);
+  });
+
+  it('answers an unknown method or bad params with invalid-params, not a throw', async () => {
+    const { conn } = connect(core);
+    expect(await conn.invoke('nope.nothing', {})).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
+    expect(await conn.invoke('repos.open', { path: 42 })).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
+  });
+
+  it('creates many agents at once, each on its own branch and worktree outside the repository', async () => {
+    const { call } = connect(core);
+    const r = await call<{ id: string }>('repos.open', { path: repo });
+    const agents = await Promise.all(
+      Array.from({ length: 8 }, () => call<AgentInfo>('agents.create', { repoId: r.id, name: 'Same Name', kind: 'command', command: 'true' })),
+    );
+    const branches = new Set(agents.map((a) => a.branch));
+    expect(branches.size).toBe(8);
+    expect(branches.has('flotilla/same-name')).toBe(true);
+    for (const a of agents) {
+      expect(a.worktreePath.startsWith(dataDir)).toBe(true);
+      expect(existsSync(a.worktreePath)).toBe(true);
+    }
+    const listed = sh(repo, 'worktree', 'list', '--porcelain');
+    for (const a of agents) expect(listed).toContain(`worktree ${a.worktreePath}`);
+  });
+
+  it('runs a Command agent in its worktree with the task in $FLOTILLA_TASK and a scrubbed environment', async () => {
+    process.env.FLOTILLA_TEST_SECRET = 'do-not-leak';
+    try {
+      const { call, text } = connect(core);
+      const r = await call<{ id: string }>('repos.open', { path: repo });
+      const a = await call<AgentInfo>('agents.create', {
+        repoId: r.id,
+        name: 'Echoer',
+        kind: 'command',
+        command: 'printf "task=%s cwd=%s secret=%s\\n" "$FLOTILLA_TASK" "$PWD" "${FLOTILLA_TEST_SECRET:-none}"; sleep 0.3',
+        task: 'write the docs',
+      });
+      await call('terminal.attach', { agentId: a.id });
+      await until(() => text(a.id).includes('secret='));
+      expect(text(a.id)).toContain('task=write the docs');
+      expect(text(a.id)).toContain(`cwd=${a.worktreePath}`);
+      expect(text(a.id)).toContain('secret=none');
+      await until(() => core !== undefined && text(a.id).length > 0);
+    } finally {
+      delete process.env.FLOTILLA_TEST_SECRET;
+    }
+  });
+
+  it('reports exit codes and restarts an exited agent', async () => {
+    const { call, events } = connect(core);
+    const r = await call<{ id: string }>('repos.open', { path: repo });
+    const a = await call<AgentInfo>('agents.create', { repoId: r.id, name: 'Failer', kind: 'command', command: 'exit 3' });
+    await until(() => events.some((e) => e.name === 'agents.changed' && (e.payload as AgentInfo).id === a.id && (e.payload as AgentInfo).status === 'exited'));
+    const exited = events.filter((e) => e.name === 'agents.changed').map((e) => e.payload as AgentInfo).filter((p) => p.id === a.id && p.status === 'exited');
+    expect(exited[0].exitCode).toBe(3);
+    const restarted = await call<AgentInfo>('agents.restart', { agentId: a.id });
+    expect(restarted.status).toBe('running');
+  });
+
+  it('refuses to remove an agent with work unless confirmed, then keeps a snapshot', async () => {
+    const { call } = connect(core);
+    const r = await call<{ id: string }>('repos.open', { path: repo });
+    const a = await call<AgentInfo>('agents.create', { repoId: r.id, name: 'Worker', kind: 'command', command: 'echo work > result.txt; sleep 30' });
+    await until(() => existsSync(`${a.worktreePath}/result.txt`));
+    await expect(call('agents.remove', { agentId: a.id })).rejects.toMatchObject({ code: 'needs-confirmation' });
+    expect(existsSync(a.worktreePath)).toBe(true);
+    const removed = await call<{ snapshotRef: string }>('agents.remove', { agentId: a.id, confirm: true });
+    expect(removed.snapshotRef).toMatch(/^refs\/flotilla\/archive\/worker\//);
+    expect(sh(repo, 'show', `${removed.snapshotRef}:result.txt`)).toBe('work');
+    expect(existsSync(a.worktreePath)).toBe(false);
+  });
+
+  it('marks running agents interrupted after a restart of the core, keeping their output', async () => {
+    const { call, text } = connect(core);
+    const r = await call<{ id: string }>('repos.open', { path: repo });
+    const a = await call<AgentInfo>('agents.create', { repoId: r.id, name: 'Sleeper', kind: 'command', command: 'echo before-restart; sleep 60' });
+    await call('terminal.attach', { agentId: a.id });
+    await until(() => text(a.id).includes('before-restart'));
+    await core.dispose();
+
+    core = await Core.create({ dataDir, mode: 'web', version: 'test' });
+    const second = connect(core);
+    await second.call('repos.open', { path: repo });
+    const [again] = await second.call<AgentInfo[]>('agents.list', { repoId: r.id });
+    expect(again.status).toBe('interrupted');
+    const { replayedBytes } = await second.call<{ replayedBytes: number }>('terminal.attach', { agentId: a.id });
+    expect(replayedBytes).toBeGreaterThan(0);
+    expect(second.text(a.id)).toContain('before-restart');
+  });
+});

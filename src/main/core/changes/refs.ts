@@ -1,0 +1,36 @@
+/**
+ * Resolving the commit an agent's changes are measured from.
+ */
+import { git } from '../git/core';
+
+/**
+ * Resolves `ref` to a commit id, preferring the branch `refs/heads/<ref>` over any tag or
+ * remote of the same name; null when it does not resolve.
+ */
+export async function resolveCommit(cwd: string, ref: string, signal?: AbortSignal): Promise<string | null> {
+  // A ref from the database never starts with '-'; refuse rather than let git read an option.
+  if (!ref || ref.startsWith('-')) return null;
+  const candidates = ref.startsWith('refs/') ? [ref] : [`refs/heads/${ref}`, ref];
+  for (const candidate of candidates) {
+    const { stdout, exitCode } = await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${candidate}^{commit}`], {
+      cwd,
+      signal,
+      okExitCodes: [1, 128],
+    });
+    if (exitCode === 0) return stdout.toString('utf8').trim();
+  }
+  return null;
+}
+
+/**
+ * The merge base of `baseRef`'s tip and the worktree's HEAD: the commit the agent's changes
+ * are measured from. Falls back to `fallbackSha` (the commit the agent started at) when the
+ * base no longer resolves or shares no history with HEAD.
+ */
+export async function mergeBaseFor(worktreePath: string, baseRef: string, fallbackSha: string): Promise<string> {
+  const tip = await resolveCommit(worktreePath, baseRef);
+  if (!tip) return fallbackSha;
+  const { stdout, exitCode } = await git(['merge-base', tip, 'HEAD'], { cwd: worktreePath, okExitCodes: [1] });
+  const base = stdout.toString('utf8').trim();
+  return exitCode === 0 && base ? base : fallbackSha;
+}

@@ -1,0 +1,81 @@
+import { useEffect, useState } from 'react';
+import type { RemovalCheck } from '../../../shared/types';
+import { useAgentsStore } from '../../stores/agents-store';
+import { toastInfo } from '../../stores/toast-store';
+import { useUiStore } from '../../stores/ui-store';
+import { call } from '../common/call';
+import { Dialog, DialogError } from '../common/dialog';
+import { removalSummary } from '../common/format';
+
+/** Confirms removing an agent, saying what a snapshot will keep when there is work to lose. */
+export function RemoveDialog({ agentId }: { agentId: string }) {
+  const agent = useAgentsStore((s) => s.byId[agentId]);
+  const close = useUiStore((s) => s.close);
+  const [check, setCheck] = useState<RemovalCheck | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [removing, setRemoving] = useState(false);
+
+  const missing = agent?.missing === true;
+  useEffect(() => {
+    // A missing worktree has nothing to check; removal only cleans up what is left.
+    if (missing) return;
+    let live = true;
+    void call('agents.removalCheck', { agentId }).then((r) => {
+      if (!live) return;
+      if (r.ok) setCheck(r.value);
+      else setError(r.error.message);
+    });
+    return () => {
+      live = false;
+    };
+  }, [agentId, missing]);
+
+  const canConfirm = !removing && (check !== null || missing);
+
+  const remove = async () => {
+    setRemoving(true);
+    setError(null);
+    const result = await call('agents.remove', { agentId, confirm: check?.hasWork ?? missing });
+    setRemoving(false);
+    if (!result.ok) {
+      setError(result.error.message);
+      return;
+    }
+    useAgentsStore.getState().remove(agentId);
+    close();
+    if (result.value.snapshotRef) toastInfo(`Removed ${agent?.name ?? 'agent'}. Work saved to ${result.value.snapshotRef}`);
+    else toastInfo(`Removed ${agent?.name ?? 'agent'}.`);
+  };
+
+  const base = agent?.baseRef ?? 'the base';
+  return (
+    <Dialog
+      testId="remove-dialog"
+      title={`Remove ${agent?.name ?? 'agent'}?`}
+      onClose={close}
+      footer={
+        <>
+          <span className="pane-spacer" />
+          <button data-testid="remove-cancel" className="ghost" onClick={close}>
+            Cancel
+          </button>
+          <button data-testid="remove-confirm" className="danger" disabled={!canConfirm} onClick={() => void remove()}>
+            {removing ? 'Removing…' : check?.hasWork ? 'Save snapshot and remove' : 'Remove'}
+          </button>
+        </>
+      }
+    >
+      <p className="remove-what">
+        The process is stopped, and the worktree and branch <code>{agent?.branch}</code> are deleted.
+      </p>
+      <p className={check?.hasWork ? 'remove-summary has-work' : 'remove-summary'} data-testid="remove-summary">
+        {missing
+          ? 'The worktree is already missing; removing cleans up what is left of this agent.'
+          : check
+            ? removalSummary(check, base)
+            : error ? 'Could not check this agent’s work.' : 'Checking for unsaved work…'}
+      </p>
+      <DialogError message={error} />
+    </Dialog>
+  );
+}

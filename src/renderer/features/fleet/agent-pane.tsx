@@ -1,0 +1,123 @@
+import { memo } from 'react';
+import type { AgentInfo } from '../../../shared/types';
+import { useAgentsStore } from '../../stores/agents-store';
+import { useUiStore } from '../../stores/ui-store';
+import { restartAgent, stopAgent } from '../agents/agent-actions';
+import { formatDiffStat, needsRestart, paneStatus, statusLabel } from '../common/format';
+import { TerminalView } from '../terminal/terminal-view';
+
+interface AgentPaneProps {
+  agent: AgentInfo;
+  focused: boolean;
+  maximized: boolean;
+  hidden: boolean;
+}
+
+/** One agent in the fleet: a header with its state and actions over its live terminal. */
+export const AgentPane = memo(function AgentPane({ agent, focused, maximized, hidden }: AgentPaneProps) {
+  const focus = useAgentsStore((s) => s.focus);
+  const setMaximized = useAgentsStore((s) => s.setMaximized);
+  const open = useUiStore((s) => s.open);
+  const status = paneStatus(agent);
+  const running = agent.status === 'running' || agent.status === 'starting';
+  const restartable = needsRestart(agent);
+  const stat = agent.diffStat;
+  const classes = ['agent-pane', `status-${status}`];
+  if (focused) classes.push('focused');
+  if (maximized) classes.push('maximized');
+  if (hidden) classes.push('hidden');
+
+  return (
+    <section
+      className={classes.join(' ')}
+      data-testid="agent-pane"
+      data-agent-id={agent.id}
+      data-agent-name={agent.name}
+      data-status={status}
+      onMouseDownCapture={() => focus(agent.id)}
+    >
+      <div className="pane-header">
+        <span className={`status-dot status-${status}`} aria-hidden="true" />
+        <span className="pane-title" data-testid="pane-title" title={agent.task ?? agent.name}>
+          {agent.name}
+        </span>
+        <span className="pane-branch" data-testid="pane-branch" title={`${agent.branch} from ${agent.baseRef}`}>
+          {agent.branch}
+        </span>
+        <span className={`badge status-${status}`} data-testid="pane-status">
+          {statusLabel(agent)}
+        </span>
+        <span
+          className={stat && stat.files > 0 ? 'pane-diffstat' : 'pane-diffstat empty'}
+          data-testid="pane-diffstat"
+          data-files={stat?.files ?? 0}
+          data-additions={stat?.additions ?? 0}
+          data-deletions={stat?.deletions ?? 0}
+          title="Changes against the base, including uncommitted files"
+        >
+          <DiffStatText text={formatDiffStat(stat)} />
+        </span>
+        <span className="pane-spacer" />
+        <div className="pane-actions">
+          <button data-testid="pane-changes" title="Show changes" onClick={() => open({ kind: 'changes', agentId: agent.id })}>
+            Changes
+          </button>
+          <button data-testid="pane-merge" title="Merge into the base branch" onClick={() => open({ kind: 'merge', agentId: agent.id })}>
+            Merge
+          </button>
+          <button
+            data-testid="pane-restart"
+            className={restartable ? 'prominent' : undefined}
+            title="Restart the process"
+            onClick={() => void restartAgent(agent.id)}
+          >
+            {restartable ? '↻ Restart' : '↻'}
+          </button>
+          <button data-testid="pane-stop" title="Stop the process" disabled={!running} onClick={() => void stopAgent(agent.id)}>
+            ■
+          </button>
+          <button
+            data-testid="pane-maximize"
+            title={maximized ? 'Restore (Ctrl+Shift+Enter)' : 'Maximize (Ctrl+Shift+Enter)'}
+            aria-pressed={maximized}
+            onClick={() => setMaximized(maximized ? null : agent.id)}
+          >
+            {maximized ? '⤡' : '⤢'}
+          </button>
+          <button
+            data-testid="pane-remove"
+            className="danger-hover"
+            title="Remove agent, worktree and branch"
+            onClick={() => open({ kind: 'remove', agentId: agent.id })}
+          >
+            ✕
+          </button>
+        </div>
+      </div>
+      {agent.missing ? (
+        <div className="pane-banner warn">The worktree at {agent.worktreePath} is missing. Remove this agent to clean up.</div>
+      ) : restartable ? (
+        <div className="pane-banner">
+          {agent.status === 'interrupted'
+            ? 'Interrupted: Flotilla stopped while this agent was running.'
+            : agent.status === 'stopped'
+              ? 'Stopped.'
+              : `Process exited${agent.exitCode === null ? '' : ` with code ${agent.exitCode}`}.`}{' '}
+          Restart to run it again in the same worktree.
+        </div>
+      ) : null}
+      <TerminalView agentId={agent.id} onFocus={() => focus(agent.id)} />
+    </section>
+  );
+});
+
+/** Colours the + and − parts of `N files +A −D` while keeping the text exact. */
+function DiffStatText({ text }: { text: string }) {
+  const match = /^(\d+ files) (\+\d+) (\u2212\d+)$/.exec(text);
+  if (!match) return <>{text}</>;
+  return (
+    <>
+      {match[1]} <span className="add">{match[2]}</span> <span className="del">{match[3]}</span>
+    </>
+  );
+}

@@ -1,0 +1,135 @@
+import { useEffect, useState } from 'react';
+import type { MergePreview, MergeResult } from '../../../shared/types';
+import { useAgentsStore } from '../../stores/agents-store';
+import { useUiStore } from '../../stores/ui-store';
+import { call } from '../common/call';
+import { Dialog, DialogError } from '../common/dialog';
+import { shortSha } from '../common/format';
+
+/** Previews and runs merging an agent's branch (and uncommitted work) into its base branch. */
+export function MergeDialog({ agentId }: { agentId: string }) {
+  const agent = useAgentsStore((s) => s.byId[agentId]);
+  const close = useUiStore((s) => s.close);
+  const [preview, setPreview] = useState<MergePreview | null>(null);
+  const [message, setMessage] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [running, setRunning] = useState(false);
+  const [result, setResult] = useState<MergeResult | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    void call('merge.preview', { agentId }).then((r) => {
+      if (!live) return;
+      if (!r.ok) {
+        setError(r.error.message);
+        return;
+      }
+      setPreview(r.value);
+      setMessage(r.value.defaultMessage);
+    });
+    return () => {
+      live = false;
+    };
+  }, [agentId]);
+
+  const merge = async () => {
+    if (!message.trim()) {
+      setError('Write a commit message for the merge.');
+      return;
+    }
+    setRunning(true);
+    setError(null);
+    const r = await call('merge.run', { agentId, message });
+    setRunning(false);
+    if (r.ok) setResult(r.value);
+    else setError(r.error.message);
+  };
+
+  const canMerge = preview !== null && preview.canMerge && result === null && !running;
+  return (
+    <Dialog
+      testId="merge-dialog"
+      title={`Merge ${agent?.name ?? 'agent'}`}
+      onClose={close}
+      wide
+      footer={
+        <>
+          <span className="pane-spacer" />
+          <button data-testid="merge-close" className="ghost" onClick={close}>
+            {result ? 'Close' : 'Cancel'}
+          </button>
+          {result ? null : (
+            <button data-testid="merge-confirm" className="primary" disabled={!canMerge} onClick={() => void merge()}>
+              {running ? 'Merging…' : preview ? `Merge into ${preview.baseBranch}` : 'Merge'}
+            </button>
+          )}
+        </>
+      }
+    >
+      {preview === null && error === null ? <div className="muted">Checking the merge…</div> : null}
+      {preview ? (
+        <>
+          <dl className="facts">
+            <dt>From</dt>
+            <dd>
+              <code>{agent?.branch}</code>
+            </dd>
+            <dt>Into</dt>
+            <dd>
+              <code data-testid="merge-base">{preview.baseBranch}</code>
+            </dd>
+            <dt>Commits</dt>
+            <dd>{preview.commitsAhead} ahead</dd>
+            <dt>Uncommitted</dt>
+            <dd>
+              {preview.uncommittedFiles === 0
+                ? 'none'
+                : `${preview.uncommittedFiles} ${preview.uncommittedFiles === 1 ? 'file' : 'files'}, committed on the agent’s branch first`}
+            </dd>
+          </dl>
+          {preview.blocker ? (
+            <div className="merge-blocker" data-testid="merge-blocker" role="alert">
+              {preview.blocker.message}
+            </div>
+          ) : null}
+          {preview.conflicts.length > 0 ? (
+            <div className="merge-conflicts-box">
+              <div className="section-label">
+                {preview.conflicts.length} conflicting {preview.conflicts.length === 1 ? 'file' : 'files'}; resolve them on
+                the agent’s branch, then merge.
+              </div>
+              <ul className="merge-conflicts" data-testid="merge-conflicts">
+                {preview.conflicts.map((path) => (
+                  <li key={path} data-testid="merge-conflict-file">
+                    {path}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+          {result ? null : (
+            <label className="form">
+              <span>Commit message</span>
+              <textarea
+                data-testid="merge-message"
+                value={message}
+                rows={6}
+                spellCheck={false}
+                onChange={(e) => setMessage(e.target.value)}
+              />
+            </label>
+          )}
+        </>
+      ) : null}
+      {result ? (
+        <div className="merge-result" data-testid="merge-result" role="status">
+          Merged into <code>{result.baseBranch}</code> as <code>{shortSha(result.commit)}</code>.{' '}
+          {result.checkoutUpdated
+            ? 'Your checkout was updated to the new commit.'
+            : 'Your checkout was not touched; update it when you are ready.'}
+        </div>
+      ) : null}
+      <DialogError message={error} />
+    </Dialog>
+  );
+}

@@ -1,0 +1,28 @@
+/** What the rest of the UI may ask of a mounted terminal. */
+export interface TerminalHandle {
+  focus(): void;
+  /** All lines of the active buffer joined by '\n', trailing spaces trimmed. */
+  text(): string;
+}
+
+const terminals = new Map<string, TerminalHandle>();
+
+/** Registers a pane's terminal by agent id; returns the unregister function. */
+export function registerTerminal(agentId: string, handle: TerminalHandle): () => void {
+  terminals.set(agentId, handle);
+  return () => {
+    if (terminals.get(agentId) === handle) terminals.delete(agentId);
+  };
+}
+
+/** Moves keyboard focus into an agent's terminal, if it is mounted. */
+export function focusTerminal(agentId: string): void {
+  terminals.get(agentId)?.focus();
+}
+
+/** The end-to-end test seam: `window.__flotilla.terminalText(agentId)`. */
+export function installTerminalTestSeam(): void {
+  window.__flotilla = {
+    terminalText: (agentId: string) => terminals.get(agentId)?.text() ?? '',
+  };
+}

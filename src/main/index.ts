@@ -1,0 +1,253 @@
+/**
+ * The Electron shell: app lifecycle, one secure window, native dialogs, and the contract bound
+ * to IPC. The only module that imports 'electron'; everything else lives in the core.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type MenuItemConstructorOptions, type WebContents } from 'electron';
+import { IPC } from '../shared/contract';
+import { Core, type ClientConnection } from './core';
+
+/** Longest quitting waits for the core to stop agents and close the database. */
+const DISPOSE_DEADLINE_MS = 5_000;
+
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; " +
+  "connect-src 'self' ws: wss:; img-src 'self' data:; font-src 'self' data:; object-src 'none'; " +
+  "base-uri 'none'; frame-ancestors 'none'";
+/** Vite's dev server injects an inline script (React refresh) and talks HMR over a WebSocket. */
+const DEV_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'");
+
+/** Permissions the renderer may use; everything else (camera, geolocation, ...) is denied. */
+const ALLOWED_PERMISSIONS = new Set(['notifications', 'clipboard-sanitized-write']);
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const PRELOAD = join(here, '../preload/index.cjs');
+const RENDERER_INDEX = join(here, '../renderer/index.html');
+const RENDERER_URL = pathToFileURL(RENDERER_INDEX).href;
+/** Set by `electron-vite dev`; only honoured in an unpackaged app. */
+const DEV_URL = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+const DEV_ORIGIN = DEV_URL ? new URL(DEV_URL).origin : null;
+
+let core: Core | null = null;
+let mainWindow: BrowserWindow | null = null;
+let connection: ClientConnection | null = null;
+
+/** True when `url` is our renderer: the built file, or the dev server in development. */
+function isRendererUrl(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (DEV_ORIGIN) return parsed.origin === DEV_ORIGIN;
+  return parsed.protocol === 'file:' && `${parsed.protocol}//${parsed.host}${parsed.pathname}` === RENDERER_URL;
+}
+
+/** Only the main frame of our window, showing our renderer, may talk to the core. */
+function checkSender(event: Electron.IpcMainEvent | Electron.IpcMainInvokeEvent): boolean {
+  const win = mainWindow;
+  const frame = event.senderFrame;
+  if (!win || win.isDestroyed() || !frame) return false;
+  if (event.sender !== win.webContents || frame !== win.webContents.mainFrame) return false;
+  return isRendererUrl(frame.url);
+}
+
+/** Sqlite built for Electron's ABI by `npm run rebuild:electron` (or shipped in resources). */
+function findSqliteBinding(): string | undefined {
+  const candidates = [
+    join(process.resourcesPath, 'electron', 'better_sqlite3.node'),
+    join(app.getAppPath(), 'build', 'electron', 'better_sqlite3.node'),
+  ];
+  return candidates.find((p) => existsSync(p));
+}
+
+/** A fresh core connection for the window's current page; the previous one is released. */
+function connectWindow(contents: WebContents): void {
+  connection?.dispose();
+  const c = core;
+  if (!c) return;
+  connection = c.connect({
+    event: (name, payload) => {
+      if (!contents.isDestroyed()) contents.send(IPC.event, name, payload);
+    },
+    terminalData: (agentId, data) => {
+      if (!contents.isDestroyed()) contents.send(IPC.terminalData, agentId, data);
+    },
+  });
+}
+
+function registerIpc(): void {
+  ipcMain.handle(IPC.invoke, async (event, method: unknown, params: unknown) => {
+    if (!checkSender(event) || !connection) {
+      return { ok: false, error: { code: 'internal', message: 'Refused a request from an unknown sender.' } };
+    }
+    return connection.invoke(method, params);
+  });
+  ipcMain.on(IPC.notify, (event, name: unknown, params: unknown) => {
+    if (checkSender(event)) connection?.notify(name, params);
+  });
+}
+
+function createWindow(): void {
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 800,
+    minHeight: 500,
+    show: false,
+    title: 'Flotilla',
+    backgroundColor: '#15171c',
+    webPreferences: {
+      preload: PRELOAD,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  mainWindow = win;
+  const contents = win.webContents;
+
+  // Each page load (first load, reload) gets its own connection: a reloaded page has no
+  // terminal subscriptions, and unacknowledged bytes of the old page must not pause a PTY.
+  contents.on('did-start-navigation', (details) => {
+    if (details.isMainFrame && !details.isSameDocument) connectWindow(contents);
+  });
+  contents.on('render-process-gone', () => {
+    connection?.dispose();
+    connection = null;
+  });
+  contents.on('will-navigate', (event, url) => {
+    if (url === contents.getURL()) return;
+    event.preventDefault();
+    openExternally(url);
+  });
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternally(url);
+    return { action: 'deny' };
+  });
+  win.once('ready-to-show', () => win.show());
+  win.on('closed', () => {
+    connection?.dispose();
+    connection = null;
+    if (mainWindow === win) mainWindow = null;
+  });
+
+  if (DEV_URL) void win.loadURL(DEV_URL);
+  else void win.loadFile(RENDERER_INDEX);
+}
+
+/** Links to the web open in the user's browser; anything else is ignored. */
+function openExternally(url: string): void {
+  try {
+    const { protocol } = new URL(url);
+    if (protocol === 'https:' || protocol === 'http:') void shell.openExternal(url);
+  } catch {
+    // Not a URL: nothing to open.
+  }
+}
+
+function hardenSession(): void {
+  const ses = session.defaultSession;
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    if (!isRendererUrl(details.url)) return callback({ responseHeaders: details.responseHeaders });
+    const headers = { ...details.responseHeaders };
+    for (const key of Object.keys(headers)) if (key.toLowerCase() === 'content-security-policy') delete headers[key];
+    headers['Content-Security-Policy'] = [DEV_ORIGIN ? DEV_CSP : CSP];
+    callback({ responseHeaders: headers });
+  });
+  ses.setPermissionRequestHandler((_contents, permission, callback) => callback(ALLOWED_PERMISSIONS.has(permission)));
+  ses.setPermissionCheckHandler((_contents, permission) => ALLOWED_PERMISSIONS.has(permission));
+}
+
+function buildMenu(): void {
+  const isMac = process.platform === 'darwin';
+  const template: MenuItemConstructorOptions[] = [
+    ...(isMac ? [{ role: 'appMenu' } as const] : []),
+    { role: 'fileMenu' },
+    { role: 'editMenu' },
+    { role: 'viewMenu' },
+    { role: 'windowMenu' },
+    {
+      role: 'help',
+      submenu: [{ label: 'About Flotilla', click: () => app.showAboutPanel() }],
+    },
+  ];
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+async function pickFolder(): Promise<string | null> {
+  const options: Electron.OpenDialogOptions = { title: 'Open a repository', properties: ['openDirectory'] };
+  const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+  return result.canceled ? null : (result.filePaths[0] ?? null);
+}
+
+function focusMainWindow(): void {
+  if (!mainWindow) return;
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  hardenSession();
+  buildMenu();
+  try {
+    core = await Core.create({
+      mode: 'electron',
+      version: app.getVersion(),
+      dataDir: app.getPath('userData'),
+      pickFolder,
+      sqliteNativeBinding: findSqliteBinding(),
+    });
+  } catch (err) {
+    dialog.showErrorBox('Flotilla could not start', err instanceof Error ? err.message : String(err));
+    app.exit(1);
+    return;
+  }
+  registerIpc();
+  createWindow();
+  app.on('activate', () => {
+    if (!mainWindow) createWindow();
+  });
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Flotilla owns the database; it focuses its window (see 'second-instance').
+  app.quit();
+} else {
+  app.on('second-instance', focusMainWindow);
+
+  // Nothing else may open windows or embed guests, whatever the renderer tries.
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  // Electron does not wait for async 'before-quit' handlers: hold the quit, dispose the core
+  // (agents stopped, transcripts flushed, database closed last), then exit for real.
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    event.preventDefault();
+    if (quitting) return;
+    quitting = true;
+    const disposing = core ? core.dispose() : Promise.resolve();
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, DISPOSE_DEADLINE_MS));
+    void Promise.race([disposing.catch((err: unknown) => console.error('flotilla: shutdown failed', err)), deadline]).finally(() =>
+      app.exit(0),
+    );
+  });
+
+  void start().catch((err: unknown) => {
+    console.error('flotilla: failed to start', err);
+    app.exit(1);
+  });
+}

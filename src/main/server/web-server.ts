@@ -1,0 +1,364 @@
+/**
+ * Web mode transport: serves the renderer bundle over HTTP and binds the contract to a
+ * WebSocket. The core can spawn shells, so every request must prove it is ours: the token
+ * (query on the first page load, then an HttpOnly cookie), our own Host header (DNS
+ * rebinding) and, when present, our own Origin (cross-site requests).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createReadStream, promises as fsp } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { extname, resolve, sep } from 'node:path';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { encodeTerminalFrame } from '../../shared/contract';
+import type { Result } from '../../shared/types';
+import type { ClientSink, Core } from '../core';
+
+export interface WebServerOptions {
+  core: Core;
+  /** Interface to bind; 127.0.0.1 unless the user asked otherwise. */
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  token: string;
+  /** The built renderer (out/renderer). */
+  rendererDir: string;
+}
+
+export interface WebServer {
+  /** Base URL without the token, e.g. `http://127.0.0.1:4517/`. */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Cookie that carries the token after the first page load, for assets and the WebSocket. */
+export const TOKEN_COOKIE = 'flotilla_token';
+
+/** Same policy as the renderer's meta tag; sent as a header too so no response goes without. */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; " +
+  "connect-src 'self' ws: wss:; img-src 'self' data:; font-src 'self' data:; object-src 'none'; " +
+  "base-uri 'none'; frame-ancestors 'none'";
+
+/**
+ * Largest WebSocket message accepted. The contract allows a 1,000,000-character paste in
+ * `terminal.input`; as non-ASCII UTF-8 inside JSON that is about 3 MB, so 4 MiB leaves room
+ * while still refusing anything absurd before it is buffered.
+ */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/** A dead peer (laptop lid closed, network gone) is noticed within two of these. */
+const HEARTBEAT_INTERVAL_MS = 30_000;
+
+/** How long shutdown waits for clients to answer a close frame before cutting them. */
+const CLOSE_GRACE_MS = 1_000;
+
+const MIME_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.ico': 'image/x-icon',
+  '.webp': 'image/webp',
+  '.wasm': 'application/wasm',
+  '.ttf': 'font/ttf',
+  '.otf': 'font/otf',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+/** Formats a host for a URL or Host header: IPv6 literals are bracketed. */
+export function hostForUrl(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** Starts the HTTP + WebSocket server and resolves once it is listening. */
+export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
+  const rendererDir = resolve(opts.rendererDir);
+  // Compare digests so the comparison takes the same time whatever the length of the guess.
+  const tokenDigest = digest(opts.token);
+  const tokenMatches = (candidate: string | undefined): boolean =>
+    candidate !== undefined && candidate.length > 0 && timingSafeEqual(digest(candidate), tokenDigest);
+
+  let allowedHosts = new Set<string>();
+
+  /** The refusal for a request that is not ours, or null when it may proceed. */
+  const refusal = (req: IncomingMessage, url: URL, requireOrigin: boolean): 401 | 403 | null => {
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (!allowedHosts.has(host)) return 403;
+    const origin = req.headers.origin;
+    if (origin !== undefined || requireOrigin) {
+      if (origin?.toLowerCase() !== `http://${host}`) return 403;
+    }
+    const token = url.searchParams.get('token') ?? readCookie(req.headers.cookie, TOKEN_COOKIE);
+    return tokenMatches(token ?? undefined) ? null : 401;
+  };
+
+  const server = createServer((req, res) => {
+    void handleHttp(req, res).catch((err: unknown) => {
+      console.error(`flotilla: request ${req.url ?? ''} failed: ${err instanceof Error ? err.message : String(err)}`);
+      if (!res.headersSent) sendStatus(res, 500);
+      else res.destroy();
+    });
+  });
+
+  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = parseRequestUrl(req.url);
+    if (!url) return sendStatus(res, 400);
+    const refused = refusal(req, url, false);
+    if (refused) return sendStatus(res, refused);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return sendStatus(res, 405);
+    }
+    const file = rawPathEscapes(req.url ?? '') ? null : resolveStaticPath(rendererDir, url.pathname);
+    if (file === null) return sendStatus(res, 403);
+    let stat;
+    try {
+      stat = await fsp.stat(file);
+    } catch {
+      return sendStatus(res, 404);
+    }
+    if (!stat.isFile()) return sendStatus(res, 404);
+
+    const headers: Record<string, string | number> = {
+      ...SECURITY_HEADERS,
+      'Content-Type': MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Length': stat.size,
+      // The page must never be served from cache: it is the only thing that checks the token.
+      'Cache-Control': file.endsWith('.html') ? 'no-store' : 'private, max-age=3600',
+    };
+    const queryToken = url.searchParams.get('token');
+    if (queryToken !== null) {
+      headers['Set-Cookie'] = `${TOKEN_COOKIE}=${encodeURIComponent(queryToken)}; Path=/; HttpOnly; SameSite=Strict`;
+    }
+    res.writeHead(200, headers);
+    if (req.method === 'HEAD') return void res.end();
+    const stream = createReadStream(file);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const url = parseRequestUrl(req.url);
+    if (!url) return rejectUpgrade(socket, 400);
+    // Origin is mandatory here: browsers always send it on a WebSocket, and cookies ride along.
+    const refused = refusal(req, url, true);
+    if (refused) return rejectUpgrade(socket, refused);
+    if (url.pathname !== '/ws') return rejectUpgrade(socket, 404);
+    wss.handleUpgrade(req, socket, head, (ws) => bindSocket(opts.core, ws));
+  });
+
+  const alive = new WeakSet<WebSocket>();
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      alive.delete(ws);
+      ws.ping();
+    }
+  }, HEARTBEAT_INTERVAL_MS);
+  heartbeat.unref();
+
+  function bindSocket(core: Core, ws: WebSocket): void {
+    alive.add(ws);
+    ws.on('pong', () => alive.add(ws));
+    const send = (message: ServerMessage): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    };
+    const sink: ClientSink = {
+      event: (name, payload) => send({ t: 'event', name, payload }),
+      terminalData: (agentId, data) => {
+        // Unbounded bufferedAmount is not a worry: the core pauses a PTY until its bytes are acked.
+        if (ws.readyState === ws.OPEN) ws.send(encodeTerminalFrame(agentId, data), { binary: true });
+      },
+    };
+    const connection = core.connect(sink);
+    ws.on('message', (raw: RawData, isBinary: boolean) => {
+      const message = isBinary ? null : parseClientMessage(rawToString(raw));
+      if (!message) {
+        ws.close(1007, 'Malformed message');
+        return;
+      }
+      if (message.t === 'notify') {
+        connection.notify(message.name, message.params);
+        return;
+      }
+      const { id } = message;
+      void connection.invoke(message.method, message.params).then((result) => send({ t: 'result', id, result }));
+    });
+    ws.on('close', () => connection.dispose());
+    ws.on('error', () => ws.terminate());
+  }
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('The web server has no TCP address.');
+  const port = address.port;
+  allowedHosts = new Set(
+    ['127.0.0.1', 'localhost', '[::1]', hostForUrl(opts.host.toLowerCase())].map((h) => `${h}:${port}`),
+  );
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${hostForUrl(opts.host)}:${port}/`,
+    port,
+    close() {
+      closing ??= (async () => {
+        clearInterval(heartbeat);
+        for (const ws of wss.clients) ws.close(1001, 'Flotilla is shutting down');
+        const closed = new Promise<void>((r) => wss.close(() => r()));
+        // Sockets that do not finish the closing handshake promptly are cut (ws waits 30 s).
+        const cut = setTimeout(() => {
+          for (const ws of wss.clients) ws.terminate();
+        }, CLOSE_GRACE_MS);
+        await closed;
+        clearTimeout(cut);
+        await new Promise<void>((r) => {
+          server.close(() => r());
+          server.closeAllConnections();
+        });
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Client → server messages on /ws. */
+export type ClientMessage =
+  | { t: 'call'; id: number | string; method: string; params: unknown }
+  | { t: 'notify'; name: string; params: unknown };
+
+/** Server → client text messages on /ws (terminal data goes as binary frames). */
+export type ServerMessage =
+  | { t: 'result'; id: number | string; result: Result<unknown> }
+  | { t: 'event'; name: string; payload: unknown };
+
+/** Parses and shape-checks a client message; the core validates method names and params. */
+export function parseClientMessage(text: string): ClientMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const m = value as Record<string, unknown>;
+  if (m.t === 'call' && (typeof m.id === 'number' || typeof m.id === 'string') && typeof m.method === 'string') {
+    return { t: 'call', id: m.id, method: m.method, params: m.params };
+  }
+  if (m.t === 'notify' && typeof m.name === 'string') return { t: 'notify', name: m.name, params: m.params };
+  return null;
+}
+
+/**
+ * Maps a URL path to a file inside `root`, or null when it would escape it (after decoding,
+ * so `%2e%2e%2f` counts). `/` is the page.
+ */
+export function resolveStaticPath(root: string, pathname: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const relative = decoded === '/' || decoded === '' ? 'index.html' : decoded.replace(/^\/+/, '');
+  const file = resolve(root, relative);
+  return file.startsWith(root + sep) ? file : null;
+}
+
+function parseRequestUrl(raw: string | undefined): URL | null {
+  // Parse the path alone: a request line with an absolute URL must not change our notion of host.
+  if (!raw || !raw.startsWith('/')) return null;
+  try {
+    return new URL(raw, 'http://flotilla.invalid');
+  } catch {
+    return null;
+  }
+}
+
+/** The WHATWG parser resolves `..` away; the raw path is checked so traversal is refused, not mapped. */
+function rawPathEscapes(raw: string): boolean {
+  const path = raw.split(/[?#]/, 1)[0];
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return true;
+  }
+  return decoded.split(/[/\\]/).includes('..');
+}
+
+function readCookie(header: string | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1 || part.slice(0, eq).trim() !== name) continue;
+    try {
+      return decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+function rawToString(raw: RawData): string {
+  if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
+  if (raw instanceof ArrayBuffer) return Buffer.from(raw).toString('utf8');
+  return raw.toString('utf8');
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  500: 'Internal Server Error',
+};
+
+function sendStatus(res: ServerResponse, status: number): void {
+  // Refusals say nothing beyond the status: no page, no hint about what was wrong.
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(`${status} ${STATUS_TEXT[status] ?? ''}\n`);
+}
+
+function rejectUpgrade(socket: Duplex, status: number): void {
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

@@ -107,7 +107,7 @@ describe('a fleet of two shell agents, from typing to merge and removal', () => 
   it('removes an agent with uncommitted work only after confirmation, keeping a snapshot ref', async () => {
     await paneOf(page, 'Beta').getByTestId('pane-remove').click();
     await page.getByTestId('remove-dialog').waitFor();
-    expect(await page.getByTestId('remove-summary').textContent()).toMatch(/1 uncommitted/);
+    await expect.poll(() => page.getByTestId('remove-summary').textContent(), { timeout: 10_000 }).toMatch(/1 uncommitted/);
     await page.getByTestId('remove-confirm').click();
     await expect.poll(() => paneOf(page, 'Beta').count(), { timeout: 15_000 }).toBe(0);
 

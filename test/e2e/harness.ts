@@ -6,7 +6,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
 import { tempDir } from '../helpers/repo';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -104,7 +103,7 @@ export function launchBrowser(): Promise<Browser> {
 export async function openRepo(page: Page, path: string): Promise<void> {
   await page.getByTestId('repo-path-input').fill(path);
   await page.getByTestId('repo-open-button').click();
-  await expect.poll(() => page.getByTestId('repo-title').textContent(), { timeout: 15_000 }).toBeTruthy();
+  await page.getByTestId('repo-title').waitFor({ timeout: 15_000 });
 }
 
 /** Creates an agent through the New-agent dialog; returns its pane's agent id. */
@@ -123,8 +122,18 @@ export async function createAgent(
   await page.getByTestId('agent-create-button').click();
   const pane = paneOf(page, opts.name);
   await pane.waitFor({ timeout: 20_000 });
-  await expect.poll(() => pane.getAttribute('data-status'), { timeout: 20_000 }).toBe('running');
+  await waitUntil(async () => (await pane.getAttribute('data-status')) === 'running', 20_000, `${opts.name} to be running`);
   return (await pane.getAttribute('data-agent-id'))!;
+}
+
+/** Polls `check` until it holds; usable in hooks, where vitest's expect.poll is not. */
+export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string | (() => string)): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 export function paneOf(page: Page, name: string) {
@@ -148,5 +157,6 @@ export async function typeInTerminal(page: Page, name: string, line: string): Pr
 
 /** Waits until an agent's terminal shows `needle`. */
 export async function waitForTerminal(page: Page, agentId: string, needle: string, timeout = 15_000): Promise<void> {
-  await expect.poll(() => terminalText(page, agentId), { timeout }).toContain(needle);
+  let last = '';
+  await waitUntil(async () => (last = await terminalText(page, agentId)).includes(needle), timeout, () => `terminal to show ${JSON.stringify(needle)}; it shows:\n${last.slice(-500)}`);
 }

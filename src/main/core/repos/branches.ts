@@ -1,0 +1,59 @@
+/**
+ * Local branches of a repository, and resolving what a new agent branches from.
+ */
+import type { BranchList } from '../../../shared/types';
+import { AppError } from '../errors';
+import { gitText } from '../git/core';
+import { currentBranchOf } from './repo-inspect';
+
+/** Local branches sorted by name with the checked-out one first, plus HEAD's commit. */
+export async function listBranches(topLevel: string): Promise<BranchList> {
+  const [refs, current, headSha] = await Promise.all([
+    // Ref names cannot contain newlines, so line splitting is safe here.
+    gitText(['for-each-ref', '--format=%(refname)', 'refs/heads/'], { cwd: topLevel }),
+    currentBranchOf(topLevel),
+    gitText(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { cwd: topLevel, okExitCodes: [1] }),
+  ]);
+  const names = refs
+    .split('\n')
+    .filter(Boolean)
+    .map((ref) => ref.slice('refs/heads/'.length))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const branches = current && names.includes(current) ? [current, ...names.filter((n) => n !== current)] : names;
+  return { current, headSha, branches };
+}
+
+export interface ResolvedBase {
+  /** A local branch name, or a full commit sha when the base is not a branch. */
+  baseRef: string;
+  baseIsBranch: boolean;
+  baseSha: string;
+}
+
+/**
+ * What a new agent starts from: by default the checked-out branch (or HEAD's commit when
+ * detached); otherwise `base` as a local branch name or any commit-ish.
+ */
+export async function resolveBase(topLevel: string, base?: string): Promise<ResolvedBase> {
+  if (base === undefined || base.trim() === '') {
+    const current = await currentBranchOf(topLevel);
+    const sha = await commitOf(topLevel, current ? `refs/heads/${current}` : 'HEAD');
+    if (!sha) throw new AppError('base-not-found', 'This repository has no commits yet. Make a first commit, then try again.');
+    return current ? { baseRef: current, baseIsBranch: true, baseSha: sha } : { baseRef: sha, baseIsBranch: false, baseSha: sha };
+  }
+  const name = base.trim().replace(/^refs\/heads\//, '');
+  const notFound = () =>
+    new AppError('base-not-found', `There is no branch or commit named "${base}" in this repository. Pick one from the list.`, { base });
+  // A leading dash would be read as an option by git.
+  if (name.startsWith('-')) throw notFound();
+  const branchSha = await commitOf(topLevel, `refs/heads/${name}`);
+  if (branchSha) return { baseRef: name, baseIsBranch: true, baseSha: branchSha };
+  const sha = await commitOf(topLevel, name);
+  if (!sha) throw notFound();
+  return { baseRef: sha, baseIsBranch: false, baseSha: sha };
+}
+
+/** The commit `rev` names, or '' when it names none. */
+async function commitOf(cwd: string, rev: string): Promise<string> {
+  return gitText(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { cwd, okExitCodes: [1, 128] });
+}

@@ -1,0 +1,6 @@
+/**
+ * Repositories: opening and validating them, folder completion, branches and bases.
+ */
+export { currentBranchOf, expandHome, inspectRepository, type InspectedRepository } from './repo-inspect';
+export { completePath, MAX_COMPLETIONS } from './path-complete';
+export { listBranches, resolveBase, type ResolvedBase } from './branches';

@@ -1,0 +1,8 @@
+/**
+ * Worktrees: agent names and branches, creating and listing worktrees, and removing them
+ * without losing work (snapshots under refs/flotilla/archive/).
+ */
+export { BRANCH_PREFIX, chooseBranch, MAX_SLUG_LENGTH, slugify, suggestAgentName, worktreeRoot } from './naming';
+export { createWorktree, listWorktrees, removeWorktree, type RemoveWorktreeOptions } from './worktree-ops';
+export { ARCHIVE_PREFIX, archiveStamp, inspectWork, snapshotWorktree } from './work-state-check';
+export type { WorktreeEntry } from '../git/parse';

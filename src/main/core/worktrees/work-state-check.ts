@@ -1,0 +1,121 @@
+/**
+ * What removing a worktree would lose, and saving it first: a snapshot commit of every file
+ * (uncommitted and untracked included) kept under refs/flotilla/archive/<slug>/<time>.
+ */
+import type { RemovalCheck } from '../../../shared/types';
+import { gitText } from '../git/core';
+import { parseStatusZ } from '../git/parse';
+import { captureWorkState } from '../git/work-state';
+
+export const ARCHIVE_PREFIX = 'refs/flotilla/archive/';
+const FALLBACK_NAME = 'Flotilla';
+const FALLBACK_EMAIL = 'flotilla@localhost';
+
+/** Counts uncommitted tracked changes and untracked (not ignored) files in a worktree. */
+export async function countChanges(worktreePath: string): Promise<{ uncommitted: number; untracked: number }> {
+  const out = await gitText(['status', '--porcelain=v1', '-z', '--untracked-files=all'], { cwd: worktreePath });
+  let uncommitted = 0;
+  let untracked = 0;
+  for (const entry of parseStatusZ(out)) {
+    if (entry.x === '?') untracked++;
+    else if (entry.x !== '!') uncommitted++;
+  }
+  return { uncommitted, untracked };
+}
+
+/** The commit `rev` names, or '' when it names none. */
+export async function commitOf(cwd: string, rev: string): Promise<string> {
+  return gitText(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { cwd, okExitCodes: [1, 128] });
+}
+
+/**
+ * Commits reachable from `tips` but not from `baseRef`. When the base no longer resolves (its
+ * branch was deleted), counts commits reachable from no local branch except `ownRef`, so work
+ * is never reported as safe just because its base disappeared.
+ */
+export async function countCommitsAhead(cwd: string, tips: string[], baseRef: string, ownRef: string | null): Promise<number> {
+  const baseSha = (await commitOf(cwd, `refs/heads/${baseRef}`)) || (baseRef.startsWith('-') ? '' : await commitOf(cwd, baseRef));
+  let excluded: string[];
+  if (baseSha) {
+    excluded = [baseSha];
+  } else {
+    const refs = await gitText(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/'], { cwd });
+    excluded = refs
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' ', 2) as [string, string])
+      .filter(([, ref]) => ref !== ownRef)
+      .map(([sha]) => sha);
+  }
+  // --stdin keeps a repository with thousands of branches within argument limits.
+  const input = [...tips, ...excluded.map((sha) => `^${sha}`)].join('\n') + '\n';
+  const count = await gitText(['rev-list', '--count', '--stdin'], { cwd, input });
+  return Number(count) || 0;
+}
+
+/**
+ * What removing the worktree would lose: uncommitted tracked changes, untracked files that are
+ * not ignored, and commits in HEAD not reachable from `baseRef`.
+ */
+export async function inspectWork(worktreePath: string, baseRef: string): Promise<RemovalCheck> {
+  const [{ uncommitted, untracked }, ownRef] = await Promise.all([
+    countChanges(worktreePath),
+    gitText(['symbolic-ref', '--quiet', 'HEAD'], { cwd: worktreePath, okExitCodes: [1] }),
+  ]);
+  const commitsAhead = await countCommitsAhead(worktreePath, ['HEAD'], baseRef, ownRef || null);
+  return { uncommitted, untracked, commitsAhead, hasWork: uncommitted + untracked + commitsAhead > 0 };
+}
+
+/** Environment that fills in whichever of user.name / user.email the repository lacks. */
+export async function commitIdentityEnv(cwd: string): Promise<Record<string, string>> {
+  const [name, email] = await Promise.all([
+    gitText(['config', '--get', 'user.name'], { cwd, okExitCodes: [1] }),
+    gitText(['config', '--get', 'user.email'], { cwd, okExitCodes: [1] }),
+  ]);
+  const env: Record<string, string> = {};
+  if (!name.trim()) Object.assign(env, { GIT_AUTHOR_NAME: FALLBACK_NAME, GIT_COMMITTER_NAME: FALLBACK_NAME });
+  if (!email.trim()) Object.assign(env, { GIT_AUTHOR_EMAIL: FALLBACK_EMAIL, GIT_COMMITTER_EMAIL: FALLBACK_EMAIL });
+  return env;
+}
+
+/** "20261124T071500Z": sortable, and legal in a ref name. */
+export function archiveStamp(now: Date): string {
+  return now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+}
+
+/** Creates `refs/flotilla/archive/<slug>/<stamp>` (or `-2`, `-3`, ...) pointing at `sha`; never overwrites. */
+export async function createArchiveRef(topLevel: string, slug: string, sha: string, now: Date): Promise<string> {
+  const base = `${ARCHIVE_PREFIX}${slug}/${archiveStamp(now)}`;
+  for (let n = 1; ; n++) {
+    const ref = n === 1 ? base : `${base}-${n}`;
+    const exists = await gitText(['rev-parse', '--verify', '--quiet', ref], { cwd: topLevel, okExitCodes: [1] });
+    if (exists) continue;
+    // The empty old value makes update-ref refuse if the ref appeared meanwhile.
+    await gitText(['update-ref', '-m', 'flotilla: snapshot before removal', ref, sha, ''], { cwd: topLevel });
+    return ref;
+  }
+}
+
+/**
+ * Saves the worktree's whole state as a commit on top of HEAD (with the branch tip as a second
+ * parent if the worktree moved off its branch) and points a new archive ref at it.
+ */
+export async function snapshotWorktree(opts: {
+  topLevel: string;
+  worktreePath: string;
+  slug: string;
+  branch: string;
+  now?: Date;
+}): Promise<{ ref: string; sha: string }> {
+  const state = await captureWorkState(opts.worktreePath);
+  const branchTip = await commitOf(opts.worktreePath, `refs/heads/${opts.branch}`);
+  const parents = ['-p', state.headSha];
+  if (branchTip && branchTip !== state.headSha) parents.push('-p', branchTip);
+  const env = await commitIdentityEnv(opts.worktreePath);
+  const sha = await gitText(['commit-tree', '--no-gpg-sign', state.treeSha, ...parents, '-m', `Flotilla snapshot of ${opts.branch}`], {
+    cwd: opts.worktreePath,
+    env,
+  });
+  const ref = await createArchiveRef(opts.topLevel, opts.slug, sha, opts.now ?? new Date());
+  return { ref, sha };
+}

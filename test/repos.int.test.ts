@@ -1,0 +1,180 @@
+import { mkdirSync, realpathSync, symlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppError } from '../src/main/core/errors';
+import { completePath, inspectRepository, listBranches, resolveBase } from '../src/main/core/repos';
+import { makeRepo, removeDir, sh, tempDir, writeFile } from './helpers/repo';
+
+const dirs: string[] = [];
+function track(dir: string): string {
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) removeDir(dir);
+});
+
+async function errorOf(promise: Promise<unknown>): Promise<AppError> {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AppError);
+  return err as AppError;
+}
+
+describe('inspectRepository', () => {
+  it("opens a repository's top level with its branch and HEAD", async () => {
+    const repo = track(makeRepo());
+    const info = await inspectRepository(repo);
+    expect(info).toEqual({ topLevel: repo, name: basename(repo), currentBranch: 'main', headSha: sh(repo, 'rev-parse', 'HEAD') });
+  });
+
+  it('opens the top level when given a subfolder', async () => {
+    const repo = track(makeRepo({ 'src/deep/file.ts': 'x\n' }));
+    expect((await inspectRepository(join(repo, 'src', 'deep'))).topLevel).toBe(repo);
+  });
+
+  it('returns the real path when opened through a symlink', async () => {
+    const repo = track(makeRepo());
+    const links = track(tempDir());
+    symlinkSync(repo, join(links, 'link'));
+    expect((await inspectRepository(join(links, 'link'))).topLevel).toBe(realpathSync(repo));
+  });
+
+  it('expands a leading ~ to the home directory', async () => {
+    const repo = track(makeRepo());
+    const saved = process.env.HOME;
+    process.env.HOME = dirname(repo);
+    try {
+      expect((await inspectRepository(`~/${basename(repo)}`)).topLevel).toBe(repo);
+    } finally {
+      process.env.HOME = saved;
+    }
+  });
+
+  it('reports a detached HEAD as no current branch', async () => {
+    const repo = track(makeRepo());
+    sh(repo, 'checkout', '-q', '--detach');
+    const info = await inspectRepository(repo);
+    expect(info.currentBranch).toBeNull();
+    expect(info.headSha).toBe(sh(repo, 'rev-parse', 'HEAD'));
+  });
+
+  it('refuses a path that does not exist', async () => {
+    const dir = track(tempDir());
+    expect((await errorOf(inspectRepository(join(dir, 'nope')))).code).toBe('path-not-found');
+  });
+
+  it('refuses a file', async () => {
+    const dir = track(tempDir());
+    writeFile(dir, 'file.txt', 'x');
+    expect((await errorOf(inspectRepository(join(dir, 'file.txt')))).code).toBe('not-a-directory');
+  });
+
+  it('refuses a folder outside any repository, saying how to make one', async () => {
+    const dir = track(tempDir());
+    const err = await errorOf(inspectRepository(dir));
+    expect(err.code).toBe('not-a-repository');
+    expect(err.message).toBe(
+      `${dir} is not inside a git repository. Choose a folder that has been set up with git init or git clone.`,
+    );
+  });
+
+  it('refuses a bare repository', async () => {
+    const dir = track(tempDir());
+    sh(dir, 'init', '-q', '--bare');
+    expect((await errorOf(inspectRepository(dir))).code).toBe('bare-repository');
+  });
+
+  it('refuses a repository without commits', async () => {
+    const dir = track(tempDir());
+    sh(dir, 'init', '-q', '-b', 'main');
+    const err = await errorOf(inspectRepository(dir));
+    expect(err.code).toBe('no-commits');
+    expect(err.message).toBe('This repository has no commits yet. Make a first commit, then open it again.');
+  });
+});
+
+describe('completePath', () => {
+  function fixture(): string {
+    const dir = track(tempDir());
+    for (const name of ['alpha', 'alpine', 'beta', '.hidden', 'with space']) mkdirSync(join(dir, name));
+    writeFile(dir, 'alps.txt', 'not a folder');
+    symlinkSync(join(dir, 'beta'), join(dir, 'alias'));
+    return dir;
+  }
+
+  it('lists folders starting with the typed prefix, each ending in /', async () => {
+    const dir = fixture();
+    expect(await completePath(`${dir}/al`, '/nowhere')).toEqual([`${dir}/alias/`, `${dir}/alpha/`, `${dir}/alpine/`]);
+  });
+
+  it('hides dot-folders unless the typed segment starts with a dot', async () => {
+    const dir = fixture();
+    const all = await completePath(`${dir}/`, '/nowhere');
+    expect(all).toEqual([`${dir}/alias/`, `${dir}/alpha/`, `${dir}/alpine/`, `${dir}/beta/`, `${dir}/with space/`]);
+    expect(await completePath(`${dir}/.h`, '/nowhere')).toEqual([`${dir}/.hidden/`]);
+  });
+
+  it('keeps the ~ form in its results', async () => {
+    const dir = fixture();
+    expect(await completePath('~/alp', dir)).toEqual(['~/alpha/', '~/alpine/']);
+    expect(await completePath('~', dir)).toContain('~/beta/');
+  });
+
+  it('returns at most 50 entries', async () => {
+    const dir = track(tempDir());
+    for (let i = 0; i < 60; i++) mkdirSync(join(dir, `d${String(i).padStart(2, '0')}`));
+    expect(await completePath(`${dir}/d`, '/nowhere')).toHaveLength(50);
+  });
+
+  it('returns nothing for a bad or relative path instead of failing', async () => {
+    const dir = fixture();
+    expect(await completePath(`${dir}/missing/deeper/x`, '/nowhere')).toEqual([]);
+    expect(await completePath(`${dir}/alps.txt/`, '/nowhere')).toEqual([]);
+    expect(await completePath('relative/path', '/nowhere')).toEqual([]);
+    expect(await completePath('', '/nowhere')).toEqual([]);
+  });
+});
+
+describe('listBranches', () => {
+  it('lists local branches sorted, with the current one first', async () => {
+    const repo = track(makeRepo());
+    sh(repo, 'branch', 'zeta');
+    sh(repo, 'branch', 'alpha');
+    sh(repo, 'branch', 'feature/x');
+    const list = await listBranches(repo);
+    expect(list).toEqual({ current: 'main', headSha: sh(repo, 'rev-parse', 'HEAD'), branches: ['main', 'alpha', 'feature/x', 'zeta'] });
+  });
+});
+
+describe('resolveBase', () => {
+  it('defaults to the current branch', async () => {
+    const repo = track(makeRepo());
+    expect(await resolveBase(repo)).toEqual({ baseRef: 'main', baseIsBranch: true, baseSha: sh(repo, 'rev-parse', 'HEAD') });
+  });
+
+  it("defaults to HEAD's commit when detached", async () => {
+    const repo = track(makeRepo());
+    sh(repo, 'checkout', '-q', '--detach');
+    const head = sh(repo, 'rev-parse', 'HEAD');
+    expect(await resolveBase(repo)).toEqual({ baseRef: head, baseIsBranch: false, baseSha: head });
+  });
+
+  it('accepts a local branch name or a commit-ish', async () => {
+    const repo = track(makeRepo());
+    const first = sh(repo, 'rev-parse', 'HEAD');
+    sh(repo, 'branch', 'release');
+    sh(repo, 'commit', '-q', '--allow-empty', '-m', 'second');
+    expect(await resolveBase(repo, 'release')).toEqual({ baseRef: 'release', baseIsBranch: true, baseSha: first });
+    expect(await resolveBase(repo, 'HEAD~1')).toEqual({ baseRef: first, baseIsBranch: false, baseSha: first });
+    expect(await resolveBase(repo, first.slice(0, 10))).toEqual({ baseRef: first, baseIsBranch: false, baseSha: first });
+  });
+
+  it('refuses a base that names nothing', async () => {
+    const repo = track(makeRepo());
+    expect((await errorOf(resolveBase(repo, 'no-such-branch'))).code).toBe('base-not-found');
+    expect((await errorOf(resolveBase(repo, '--all'))).code).toBe('base-not-found');
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * Numbered schema migrations. Migration N (1-based) is `MIGRATIONS[N - 1]`; the database's
+ * `PRAGMA user_version` records how many have been applied. Append only: never edit a
+ * migration that has shipped, add a new one (and a test for it).
+ */
+import type { Database } from 'better-sqlite3';
+import { AppError } from '../errors';
+
+/** One schema step: plain SQL run inside its own transaction. */
+export interface Migration {
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** Every migration, in order. The schema version is `MIGRATIONS.length`. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    name: '001-initial',
+    sql: `
+      CREATE TABLE repos (
+        id TEXT PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        last_opened_at INTEGER NOT NULL
+      );
+      CREATE INDEX repos_last_opened ON repos (last_opened_at DESC);
+
+      -- No cascade from repos: forgetting a repository must never drop the record of its agents' worktrees.
+      CREATE TABLE agents (
+        id TEXT PRIMARY KEY,
+        repo_id TEXT NOT NULL REFERENCES repos (id),
+        name TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        branch TEXT NOT NULL,
+        base_ref TEXT NOT NULL,
+        base_is_branch INTEGER NOT NULL,
+        base_sha TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('shell', 'command')),
+        command TEXT,
+        task TEXT,
+        worktree_path TEXT NOT NULL,
+        status TEXT NOT NULL,
+        exit_code INTEGER,
+        missing INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX agents_repo ON agents (repo_id, created_at);
+
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        agent_id TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        status TEXT NOT NULL,
+        exit_code INTEGER
+      );
+      CREATE INDEX runs_agent ON runs (agent_id, id);
+      CREATE INDEX runs_open ON runs (id) WHERE ended_at IS NULL;
+
+      CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        agent_id TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+        type TEXT NOT NULL,
+        payload TEXT,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX events_agent ON events (agent_id, id);
+
+      -- size duplicates length(data) so trimming and tails never read the blobs themselves.
+      CREATE TABLE transcript_chunks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        agent_id TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+        data BLOB NOT NULL,
+        size INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX transcript_chunks_agent ON transcript_chunks (agent_id, id);
+    `,
+  },
+];
+
+/** Reads the schema version recorded in the database file. */
+export function schemaVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Brings the database up to `migrations.length`, one transaction per migration, so a failing
+ * step leaves the file at the last good version. Returns the number of migrations applied.
+ */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  const current = schemaVersion(db);
+  if (current > migrations.length) {
+    throw new AppError(
+      'unsupported',
+      `This database was written by a newer Flotilla (schema ${current}, this version knows ${migrations.length}). Update Flotilla or use another data directory.`,
+    );
+  }
+  let applied = 0;
+  for (let version = current + 1; version <= migrations.length; version++) {
+    const migration = migrations[version - 1];
+    db.transaction(() => {
+      db.exec(migration.sql);
+      // PRAGMA cannot take a bound parameter; version is an integer we computed.
+      db.pragma(`user_version = ${version}`);
+    })();
+    applied++;
+  }
+  return applied;
+}

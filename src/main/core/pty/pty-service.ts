@@ -1,0 +1,451 @@
+/**
+ * PTY sessions keyed by agent id, and the terminal data path: node-pty bytes are coalesced
+ * for a few milliseconds, sent to every subscriber of the id, flow-controlled by their acks,
+ * and written to the transcript in batches. Bytes end to end: nothing here decodes output.
+ */
+import { existsSync, readSync } from 'node:fs';
+import { spawn as spawnPty, type IDisposable, type IPty } from 'node-pty';
+import type { TranscriptsTable } from '../db';
+import { AppError } from '../errors';
+import { Emitter } from '../lifecycle';
+import { FlowControl } from './flow-control';
+
+/** Output arriving within this window goes out as one Buffer. */
+export const COALESCE_MS = 5;
+/** ...unless this much is pending already: keeps chunks, and the overshoot past the watermark, bounded. */
+export const MAX_COALESCE_BYTES = 128 * 1024;
+/** A new subscriber first receives at most this much recent output. */
+export const REPLAY_BYTES = 256 * 1024;
+/** Transcript bytes are written at least this often... */
+export const TRANSCRIPT_FLUSH_MS = 250;
+/** ...or as soon as this many are pending. */
+export const TRANSCRIPT_FLUSH_BYTES = 256 * 1024;
+/** kill() escalates to SIGKILL after this long. */
+export const KILL_DEADLINE_MS = 2_000;
+/** After SIGKILL, give up waiting for node-pty's exit event after this long. */
+const FORCED_EXIT_GRACE_MS = 1_000;
+/** While paused, how often to check whether the child has exited (see watchForExit). */
+const EXIT_POLL_MS = 50;
+/** At most this much is read straight from the PTY after a premature EOF (see drainAfterEof); the kernel buffer is far smaller. */
+const EOF_DRAIN_MAX_BYTES = 4 * 1024 * 1024;
+
+/** What to run in a new terminal. `env` is used as given (the caller scrubs it). */
+export interface PtySpawnOptions {
+  file: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  cols: number;
+  rows: number;
+}
+
+/** A terminal's process ended. exitCode is 128 + signal when a signal killed it (shell convention). */
+export interface PtyExitEvent {
+  id: string;
+  exitCode: number | null;
+  signal: number | null;
+}
+
+/** A terminal's process started. */
+export interface PtyStartEvent {
+  id: string;
+  pid: number;
+}
+
+/** Receives a terminal's output bytes. Must not keep or mutate the buffer beyond the call. */
+export type TerminalSink = (data: Uint8Array) => void;
+
+/** Subscribers and their flow accounting; outlives processes so a restart keeps its viewers. */
+interface Channel {
+  readonly sinks: Map<string, TerminalSink>;
+  readonly flow: FlowControl;
+}
+
+interface Session {
+  readonly id: string;
+  readonly pty: IPty;
+  readonly listeners: IDisposable[];
+  pending: Buffer[];
+  pendingBytes: number;
+  coalesceTimer: ReturnType<typeof setTimeout> | null;
+  /** Whether the PTY socket is actually paused. */
+  paused: boolean;
+  /** The process is gone or being killed: never pause again, so its last bytes and exit get through. */
+  draining: boolean;
+  exitPoll: ReturnType<typeof setInterval> | null;
+  killTimers: ReturnType<typeof setTimeout>[];
+  killing: Promise<void> | null;
+  done: boolean;
+  readonly exited: Promise<void>;
+  resolveExited: () => void;
+}
+
+/** Owns every PTY it spawns, by id; dispose() kills them all and flushes transcripts. */
+export class PtyService {
+  private readonly transcripts: TranscriptsTable;
+  private readonly flushIntervalMs: number;
+  private readonly sessions = new Map<string, Session>();
+  private readonly channels = new Map<string, Channel>();
+  private transcriptPending = new Map<string, Buffer[]>();
+  private transcriptPendingBytes = 0;
+  private transcriptTimer: ReturnType<typeof setTimeout> | null = null;
+  private disposing: Promise<void> | null = null;
+
+  private readonly onDidExitEmitter = new Emitter<PtyExitEvent>();
+  /** Fires after a process exits and all its output has been delivered and written. */
+  readonly onDidExit = this.onDidExitEmitter.event;
+  private readonly onDidStartEmitter = new Emitter<PtyStartEvent>();
+  /** Fires when a process has been spawned. */
+  readonly onDidStart = this.onDidStartEmitter.event;
+
+  constructor(opts: { transcripts: TranscriptsTable; flushIntervalMs?: number }) {
+    this.transcripts = opts.transcripts;
+    this.flushIntervalMs = opts.flushIntervalMs ?? TRANSCRIPT_FLUSH_MS;
+  }
+
+  /** Starts a process in a new PTY for `id`. Throws `agent-running` if one is alive. */
+  spawn(id: string, opts: PtySpawnOptions): void {
+    if (this.disposing) throw new AppError('cancelled', 'Flotilla is shutting down; the terminal was not started.');
+    if (this.sessions.has(id)) throw new AppError('agent-running', 'This agent is already running. Stop it before starting it again.');
+    if (!existsSync(opts.cwd)) throw new AppError('path-not-found', `Cannot start the terminal: its folder ${opts.cwd} does not exist.`);
+    const env: Record<string, string> = { ...opts.env };
+    env.TERM ??= 'xterm-256color';
+    env.COLORTERM ??= 'truecolor';
+    // encoding: null makes node-pty hand out Buffers and never decode on the hot path.
+    const pty = spawnPty(opts.file, opts.args, { name: env.TERM, cols: opts.cols, rows: opts.rows, cwd: opts.cwd, env, encoding: null });
+    let resolveExited!: () => void;
+    const exited = new Promise<void>((resolve) => (resolveExited = resolve));
+    const session: Session = {
+      id,
+      pty,
+      listeners: [],
+      pending: [],
+      pendingBytes: 0,
+      coalesceTimer: null,
+      paused: false,
+      draining: false,
+      exitPoll: null,
+      killTimers: [],
+      killing: null,
+      done: false,
+      exited,
+      resolveExited,
+    };
+    this.sessions.set(id, session);
+    // The typings say string; with encoding: null node-pty emits Buffers.
+    session.listeners.push(pty.onData((data: string | Buffer) => this.onData(session, typeof data === 'string' ? Buffer.from(data) : data)));
+    session.listeners.push(pty.onExit((e) => this.finish(session, e.exitCode, e.signal ?? null)));
+    this.drainAfterEof(session);
+    // Viewers that were behind before a restart still hold the new process back.
+    this.syncPause(id);
+    this.onDidStartEmitter.fire({ id, pid: pty.pid });
+  }
+
+  /** Writes input (keystrokes, paste) to the process. No-op when it is not running. */
+  write(id: string, data: string): void {
+    const session = this.sessions.get(id);
+    if (!session || session.done) return;
+    try {
+      // Goes to the master side even while output is paused, so Ctrl-C still reaches the line discipline.
+      session.pty.write(data);
+    } catch {
+      // The process is exiting; its exit event will follow.
+    }
+  }
+
+  /** Resizes the terminal. No-op when it is not running. */
+  resize(id: string, cols: number, rows: number): void {
+    const session = this.sessions.get(id);
+    if (!session || session.done) return;
+    try {
+      session.pty.resize(Math.max(1, Math.floor(cols)), Math.max(1, Math.floor(rows)));
+    } catch {
+      // Resizing a PTY whose process just exited fails; nothing to resize any more.
+    }
+  }
+
+  isRunning(id: string): boolean {
+    return this.sessions.has(id);
+  }
+
+  /**
+   * Stops the process: SIGHUP and SIGTERM to its process group, SIGKILL after KILL_DEADLINE_MS.
+   * Resolves once it has exited (and onDidExit has fired).
+   */
+  kill(id: string): Promise<void> {
+    const session = this.sessions.get(id);
+    if (!session) return Promise.resolve();
+    session.killing ??= this.killSession(session);
+    return session.killing;
+  }
+
+  /**
+   * Subscribes a client to the terminal of `id`: `sink` first receives recent output (stored
+   * and not yet stored) synchronously, then live output. Works whether or not a process runs.
+   */
+  subscribe(id: string, clientId: string, sink: TerminalSink): { replayedBytes: number } {
+    const channel = this.channelFor(id);
+    channel.sinks.set(clientId, sink);
+    channel.flow.add(clientId);
+    const replay = this.replay(id);
+    if (replay.length > 0) {
+      this.send(clientId, sink, replay);
+      // The client acks replayed bytes like any others, so they count.
+      channel.flow.sent(clientId, replay.length);
+    }
+    this.syncPause(id);
+    return { replayedBytes: replay.length };
+  }
+
+  unsubscribe(id: string, clientId: string): void {
+    const channel = this.channels.get(id);
+    if (!channel) return;
+    channel.sinks.delete(clientId);
+    if (channel.flow.remove(clientId) !== 'none') this.syncPause(id);
+    this.dropChannelIfUnused(id);
+  }
+
+  /** A client went away: drop all its subscriptions and its unacked bytes, so no PTY stays paused for it. */
+  unsubscribeClient(clientId: string): void {
+    for (const [id, channel] of [...this.channels]) {
+      if (channel.sinks.has(clientId)) this.unsubscribe(id, clientId);
+    }
+  }
+
+  /** A client has rendered `bytes` more of the terminal's output. */
+  ack(id: string, clientId: string, bytes: number): void {
+    const channel = this.channels.get(id);
+    if (channel && channel.flow.ack(clientId, bytes) !== 'none') this.syncPause(id);
+  }
+
+  /** Kills every process, flushes transcripts. Idempotent. */
+  dispose(): Promise<void> {
+    this.disposing ??= (async () => {
+      await Promise.all([...this.sessions.keys()].map((id) => this.kill(id)));
+      this.flushTranscripts();
+      if (this.transcriptTimer) clearTimeout(this.transcriptTimer);
+      this.transcriptTimer = null;
+      this.channels.clear();
+      this.onDidExitEmitter.dispose();
+      this.onDidStartEmitter.dispose();
+    })();
+    return this.disposing;
+  }
+
+  private onData(session: Session, data: Buffer): void {
+    if (session.done || data.length === 0) return;
+    session.pending.push(data);
+    session.pendingBytes += data.length;
+    if (session.pendingBytes >= MAX_COALESCE_BYTES) this.flushOutput(session);
+    else session.coalesceTimer ??= setTimeout(() => this.flushOutput(session), COALESCE_MS);
+  }
+
+  /** Sends the coalesced output to every subscriber and queues it for the transcript. */
+  private flushOutput(session: Session): void {
+    if (session.coalesceTimer) clearTimeout(session.coalesceTimer);
+    session.coalesceTimer = null;
+    if (session.pendingBytes === 0) return;
+    const data = session.pending.length === 1 ? session.pending[0] : Buffer.concat(session.pending, session.pendingBytes);
+    session.pending = [];
+    session.pendingBytes = 0;
+    this.queueTranscript(session.id, data);
+    const channel = this.channels.get(session.id);
+    if (!channel) return;
+    let changed = false;
+    for (const [clientId, sink] of channel.sinks) {
+      this.send(clientId, sink, data);
+      if (channel.flow.sent(clientId, data.length) !== 'none') changed = true;
+    }
+    if (changed) this.syncPause(session.id);
+  }
+
+  private send(clientId: string, sink: TerminalSink, data: Uint8Array): void {
+    try {
+      sink(data);
+    } catch (err) {
+      // One broken client must not stop the others' output.
+      console.error(`[flotilla] terminal sink of client ${clientId} failed`, err);
+    }
+  }
+
+  /** Makes the PTY's paused state match the flow accounting of its subscribers. */
+  private syncPause(id: string): void {
+    const session = this.sessions.get(id);
+    if (!session || session.done) return;
+    const shouldPause = (this.channels.get(id)?.flow.paused ?? false) && !session.draining;
+    if (shouldPause === session.paused) return;
+    session.paused = shouldPause;
+    if (shouldPause) {
+      session.pty.pause();
+      this.watchForExit(session);
+    } else {
+      this.stopWatchingForExit(session);
+      session.pty.resume();
+    }
+  }
+
+  /**
+   * node-pty only reports an exit once the PTY socket has drained, and destroys the socket 200 ms
+   * after the child exits, dropping whatever was still unread. A paused socket never drains, so
+   * while paused we watch the child ourselves and resume as soon as it is gone: its last
+   * bytes (at most the kernel's PTY buffer) are delivered and the exit is reported.
+   */
+  private watchForExit(session: Session): void {
+    if (session.exitPoll) return;
+    const pid = session.pty.pid;
+    session.exitPoll = setInterval(() => {
+      if (isAlive(pid)) return;
+      session.draining = true;
+      this.syncPause(session.id);
+    }, EXIT_POLL_MS);
+    session.exitPoll.unref();
+  }
+
+  private stopWatchingForExit(session: Session): void {
+    if (session.exitPoll) clearInterval(session.exitPoll);
+    session.exitPoll = null;
+  }
+
+  /**
+   * libuv reports EOF on a stream when a read came back short while POLLHUP is set, assuming
+   * the rest is gone. A PTY master hands out output in small pieces and raises POLLHUP as soon
+   * as the child closes its side, so the last few KiB of a program that prints a lot and exits
+   * would be dropped. At that EOF the fd is still open: read what the kernel still holds (it
+   * ends with EIO) before node-pty closes it. Unix only; relies on node-pty's `_socket`/`_fd`
+   * and does nothing if they are absent.
+   */
+  private drainAfterEof(session: Session): void {
+    if (process.platform === 'win32') return;
+    const internals = session.pty as unknown as { _socket?: unknown; _fd?: unknown };
+    const socket = internals._socket as { prependListener?: (event: 'end', fn: () => void) => void } | undefined;
+    const fd = internals._fd;
+    if (typeof fd !== 'number' || typeof socket?.prependListener !== 'function') return;
+    socket.prependListener('end', () => {
+      const buffer = Buffer.allocUnsafe(64 * 1024);
+      let total = 0;
+      while (total < EOF_DRAIN_MAX_BYTES) {
+        let n: number;
+        try {
+          n = readSync(fd, buffer, 0, buffer.length, null);
+        } catch {
+          break; // EIO: drained (the child's side is closed); EAGAIN: nothing more to read.
+        }
+        if (n <= 0) break;
+        total += n;
+        this.onData(session, Buffer.from(buffer.subarray(0, n)));
+      }
+    });
+  }
+
+  private async killSession(session: Session): Promise<void> {
+    session.draining = true;
+    this.syncPause(session.id);
+    const pid = session.pty.pid;
+    const signal = (name: NodeJS.Signals) => {
+      if (process.platform === 'win32') {
+        session.pty.kill();
+        return;
+      }
+      try {
+        // node-pty runs the child as a session leader, so -pid is its whole process group.
+        process.kill(-pid, name);
+      } catch {
+        try {
+          session.pty.kill(name);
+        } catch {
+          // Already gone.
+        }
+      }
+    };
+    signal('SIGHUP');
+    signal('SIGTERM');
+    const sigkill = setTimeout(() => signal('SIGKILL'), KILL_DEADLINE_MS);
+    // Last resort: if node-pty never reports the exit, report it ourselves rather than hang quitting.
+    const giveUp = setTimeout(() => this.finish(session, null, 9), KILL_DEADLINE_MS + FORCED_EXIT_GRACE_MS);
+    sigkill.unref();
+    giveUp.unref();
+    session.killTimers.push(sigkill, giveUp);
+    await session.exited;
+  }
+
+  /** The process exited: deliver and persist everything it printed, then tell listeners. */
+  private finish(session: Session, exitCode: number | null, signal: number | null): void {
+    if (session.done) return;
+    this.flushOutput(session);
+    session.done = true;
+    this.stopWatchingForExit(session);
+    for (const timer of session.killTimers) clearTimeout(timer);
+    for (const listener of session.listeners) listener.dispose();
+    if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
+    this.flushTranscripts();
+    this.dropChannelIfUnused(session.id);
+    session.resolveExited();
+    const killedBy = signal ? signal : null;
+    this.onDidExitEmitter.fire({ id: session.id, exitCode: killedBy ? 128 + killedBy : exitCode, signal: killedBy });
+  }
+
+  private queueTranscript(id: string, data: Buffer): void {
+    let parts = this.transcriptPending.get(id);
+    if (!parts) this.transcriptPending.set(id, (parts = []));
+    parts.push(data);
+    this.transcriptPendingBytes += data.length;
+    if (this.transcriptPendingBytes >= TRANSCRIPT_FLUSH_BYTES) this.flushTranscripts();
+    else if (!this.transcriptTimer) {
+      this.transcriptTimer = setTimeout(() => this.flushTranscripts(), this.flushIntervalMs);
+      this.transcriptTimer.unref();
+    }
+  }
+
+  /** Writes every pending transcript byte in one batch (one transaction). */
+  private flushTranscripts(): void {
+    if (this.transcriptTimer) clearTimeout(this.transcriptTimer);
+    this.transcriptTimer = null;
+    if (this.transcriptPendingBytes === 0) return;
+    const chunks = [...this.transcriptPending].map(([agentId, parts]) => ({ agentId, data: parts.length === 1 ? parts[0] : Buffer.concat(parts) }));
+    this.transcriptPending = new Map();
+    this.transcriptPendingBytes = 0;
+    try {
+      this.transcripts.appendBatch(chunks);
+    } catch (err) {
+      // The transcript is a convenience (replay); losing a batch must not break the live terminal.
+      console.error('[flotilla] could not write terminal transcripts', err);
+    }
+  }
+
+  /** Stored tail plus bytes not yet stored, at most REPLAY_BYTES. */
+  private replay(id: string): Buffer {
+    const pending = this.transcriptPending.get(id) ?? [];
+    const pendingBytes = pending.reduce((sum, b) => sum + b.length, 0);
+    let stored: Buffer = Buffer.alloc(0);
+    if (pendingBytes < REPLAY_BYTES) {
+      try {
+        stored = this.transcripts.tail(id, REPLAY_BYTES - pendingBytes);
+      } catch {
+        // A closed or broken database only costs the replay.
+      }
+    }
+    const all = Buffer.concat([stored, ...pending]);
+    return all.length > REPLAY_BYTES ? all.subarray(all.length - REPLAY_BYTES) : all;
+  }
+
+  private channelFor(id: string): Channel {
+    let channel = this.channels.get(id);
+    if (!channel) this.channels.set(id, (channel = { sinks: new Map(), flow: new FlowControl() }));
+    return channel;
+  }
+
+  private dropChannelIfUnused(id: string): void {
+    const channel = this.channels.get(id);
+    if (channel && channel.sinks.size === 0 && !this.sessions.has(id)) this.channels.delete(id);
+  }
+}
+
+/** True while `pid` exists (and is not yet reaped). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

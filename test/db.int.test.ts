@@ -1,0 +1,244 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_TRANSCRIPT_BYTES, type FlotillaDb } from '../src/main/core/db';
+import { agentRow, makeTestDb } from './helpers/pty';
+
+let db: FlotillaDb;
+let cleanup: () => void;
+
+beforeEach(() => {
+  ({ db, cleanup } = makeTestDb());
+});
+afterEach(() => cleanup());
+
+function transcriptBytes(agentId: string): number {
+  const row = db.connection.prepare('SELECT COALESCE(SUM(length(data)), 0) AS n FROM transcript_chunks WHERE agent_id = ?').get(agentId) as { n: number };
+  return row.n;
+}
+
+describe('repos table', () => {
+  it('upsert keeps the id of a known path and bumps lastOpenedAt', async () => {
+    const first = db.repos.upsert('/r/one', 'one');
+    await new Promise((r) => setTimeout(r, 5));
+    const again = db.repos.upsert('/r/one', 'one-renamed');
+    expect(again.id).toBe(first.id);
+    expect(again.addedAt).toBe(first.addedAt);
+    expect(again.lastOpenedAt).toBeGreaterThan(first.lastOpenedAt);
+    expect(again.name).toBe('one-renamed');
+    expect(db.repos.get(first.id)).toEqual(again);
+  });
+
+  it('recent lists by last opened, newest first, within the limit', async () => {
+    const a = db.repos.upsert('/r/a', 'a');
+    await new Promise((r) => setTimeout(r, 3));
+    const b = db.repos.upsert('/r/b', 'b');
+    await new Promise((r) => setTimeout(r, 3));
+    db.repos.upsert('/r/a', 'a');
+    expect(db.repos.recent().map((r) => r.id)).toEqual([a.id, b.id]);
+    expect(db.repos.recent(1).map((r) => r.id)).toEqual([a.id]);
+  });
+
+  it('remove forgets a repository without agents, and refuses one that still has agents', () => {
+    const empty = db.repos.upsert('/r/empty', 'empty');
+    db.repos.remove(empty.id);
+    expect(db.repos.get(empty.id)).toBeUndefined();
+
+    const busy = db.repos.upsert('/r/busy', 'busy');
+    db.agents.insert(agentRow(busy.id));
+    expect(() => db.repos.remove(busy.id)).toThrow(/FOREIGN KEY/);
+    expect(db.repos.get(busy.id)).toBeDefined();
+  });
+});
+
+describe('agents table', () => {
+  it('round-trips every field, including booleans and nulls', () => {
+    const repo = db.repos.upsert('/r', 'r');
+    const row = agentRow(repo.id, { kind: 'command', command: 'npm test', task: 'fix it', baseIsBranch: false, missing: true, exitCode: 3 });
+    db.agents.insert(row);
+    expect(db.agents.get(row.id)).toEqual(row);
+  });
+
+  it('update applies a patch, keeps the rest, and returns undefined for an unknown id', () => {
+    const repo = db.repos.upsert('/r', 'r');
+    const row = agentRow(repo.id);
+    db.agents.insert(row);
+    const updated = db.agents.update(row.id, { status: 'exited', exitCode: 1, updatedAt: 42 });
+    expect(updated).toEqual({ ...row, status: 'exited', exitCode: 1, updatedAt: 42 });
+    expect(db.agents.get(row.id)).toEqual(updated);
+    expect(db.agents.update('nope', { status: 'running' })).toBeUndefined();
+  });
+
+  it('lists a repository’s agents oldest first', () => {
+    const repo = db.repos.upsert('/r', 'r');
+    const other = db.repos.upsert('/o', 'o');
+    const late = agentRow(repo.id, { createdAt: 2000 });
+    const early = agentRow(repo.id, { createdAt: 1000 });
+    db.agents.insert(late);
+    db.agents.insert(early);
+    db.agents.insert(agentRow(other.id));
+    expect(db.agents.listByRepo(repo.id).map((a) => a.id)).toEqual([early.id, late.id]);
+    expect(db.agents.all()).toHaveLength(3);
+  });
+
+  it('deleting an agent cascades to its runs, events and transcript', () => {
+    const repo = db.repos.upsert('/r', 'r');
+    const row = agentRow(repo.id);
+    db.agents.insert(row);
+    db.runs.start(row.id);
+    db.events.add(row.id, 'created');
+    db.transcripts.appendBatch([{ agentId: row.id, data: Buffer.from('hello') }]);
+    db.agents.delete(row.id);
+    expect(db.agents.get(row.id)).toBeUndefined();
+    expect(db.runs.latest(row.id)).toBeUndefined();
+    expect(db.events.list(row.id)).toEqual([]);
+    expect(db.transcripts.tail(row.id, 100).length).toBe(0);
+  });
+});
+
+describe('runs table', () => {
+  it('records a run from start to finish', () => {
+    const repo = db.repos.upsert('/r', 'r');
+    const row = agentRow(repo.id);
+    db.agents.insert(row);
+    const first = db.runs.start(row.id);
+    db.runs.finish(first, 'exited', 0);
+    const second = db.runs.start(row.id);
+    expect(second).toBeGreaterThan(first);
+    expect(db.runs.latest(row.id)).toMatchObject({ id: second, agentId: row.id, status: 'running', endedAt: null, exitCode: null });
+    db.runs.finish(second, 'stopped', 129);
+    const latest = db.runs.latest(row.id)!;
+    expect(latest).toMatchObject({ status: 'stopped', exitCode: 129 });
+    expect(latest.endedAt).not.toBeNull();
+  });
+
+  it('interruptOpen marks only runs without an end as interrupted', () => {
+    const repo = db.repos.upsert('/r', 'r');
+    const a = agentRow(repo.id);
+    const b = agentRow(repo.id);
+    db.agents.insert(a);
+    db.agents.insert(b);
+    db.runs.finish(db.runs.start(a.id), 'exited', 0);
+    db.runs.start(b.id);
+    expect(db.runs.interruptOpen()).toBe(1);
+    expect(db.runs.latest(a.id)?.status).toBe('exited');
+    expect(db.runs.latest(b.id)).toMatchObject({ status: 'interrupted' });
+    expect(db.runs.latest(b.id)?.endedAt).not.toBeNull();
+    expect(db.runs.interruptOpen()).toBe(0);
+  });
+});
+
+describe('events table', () => {
+  it('keeps payloads as JSON and lists the most recent, oldest first', () => {
+    const repo = db.repos.upsert('/r', 'r');
+    const row = agentRow(repo.id);
+    db.agents.insert(row);
+    db.events.add(row.id, 'created', { branch: 'flotilla/x' });
+    db.events.add(row.id, 'started');
+    db.events.add(row.id, 'exited', { exitCode: 0 });
+    const all = db.events.list(row.id);
+    expect(all.map((e) => e.type)).toEqual(['created', 'started', 'exited']);
+    expect(all[0].payload).toEqual({ branch: 'flotilla/x' });
+    expect(all[1].payload).toBeUndefined();
+    expect(db.events.list(row.id, 2).map((e) => e.type)).toEqual(['started', 'exited']);
+  });
+});
+
+describe('transcripts table', () => {
+  function seed(): string {
+    const repo = db.repos.upsert('/r', 'r');
+    const row = agentRow(repo.id);
+    db.agents.insert(row);
+    return row.id;
+  }
+
+  it('tail returns the most recent bytes in order across chunks', () => {
+    const id = seed();
+    db.transcripts.appendBatch([{ agentId: id, data: Buffer.from('abc') }]);
+    db.transcripts.appendBatch([
+      { agentId: id, data: Buffer.from('def') },
+      { agentId: id, data: new Uint8Array(Buffer.from('ghi')) },
+    ]);
+    expect(db.transcripts.tail(id, 100).toString()).toBe('abcdefghi');
+    expect(db.transcripts.tail(id, 5).toString()).toBe('efghi');
+    expect(db.transcripts.tail(id, 0).length).toBe(0);
+  });
+
+  it('trims each agent to MAX_TRANSCRIPT_BYTES by dropping its oldest chunks', () => {
+    const id = seed();
+    const other = seed();
+    const chunkBytes = 256 * 1024;
+    const count = 12; // 3 MiB in all
+    for (let i = 0; i < count; i++) {
+      db.transcripts.appendBatch([
+        { agentId: id, data: Buffer.alloc(chunkBytes, i) },
+        { agentId: other, data: Buffer.from(`o${i};`) },
+      ]);
+    }
+    const stored = transcriptBytes(id);
+    expect(stored).toBeLessThanOrEqual(MAX_TRANSCRIPT_BYTES);
+    expect(stored).toBeGreaterThan(MAX_TRANSCRIPT_BYTES - chunkBytes);
+    const tail = db.transcripts.tail(id, MAX_TRANSCRIPT_BYTES);
+    expect(tail.length).toBe(stored);
+    // Newest chunk last, and chunk fill values strictly increasing: order kept, oldest gone.
+    expect(tail[tail.length - 1]).toBe(count - 1);
+    expect(tail[0]).toBe(count - stored / chunkBytes);
+    for (let off = chunkBytes; off < tail.length; off += chunkBytes) expect(tail[off]).toBe(tail[off - chunkBytes] + 1);
+    // Trimming one agent leaves the other alone.
+    expect(db.transcripts.tail(other, 1000).toString()).toBe(Array.from({ length: count }, (_, i) => `o${i};`).join(''));
+  });
+
+  it('keeps only the last MAX_TRANSCRIPT_BYTES of a single oversized chunk', () => {
+    const id = seed();
+    const big = Buffer.alloc(MAX_TRANSCRIPT_BYTES + 10, 1);
+    big.write('END', big.length - 3);
+    db.transcripts.appendBatch([{ agentId: id, data: big }]);
+    const tail = db.transcripts.tail(id, MAX_TRANSCRIPT_BYTES * 2);
+    expect(tail.length).toBe(MAX_TRANSCRIPT_BYTES);
+    expect(tail.subarray(-3).toString()).toBe('END');
+  });
+
+  it('writes a batch as one transaction: a failing chunk rolls back the whole batch', () => {
+    const id = seed();
+    db.transcripts.appendBatch([{ agentId: id, data: Buffer.from('kept;') }]);
+    const broken = [
+      { agentId: id, data: Buffer.from('first;') },
+      { agentId: id, data: Buffer.from('second;') },
+      { agentId: id, data: 'not bytes' as unknown as Uint8Array },
+    ];
+    expect(() => db.transcripts.appendBatch(broken)).toThrow();
+    expect(db.transcripts.tail(id, 1000).toString()).toBe('kept;');
+  });
+
+  it('inserts every chunk of a batch inside one open transaction and commits it', () => {
+    const id = seed();
+    const txStates: boolean[] = [];
+    db.connection.function('in_tx', () => (txStates.push(db.connection.inTransaction), 1));
+    db.connection.exec('CREATE TEMP TRIGGER check_tx AFTER INSERT ON main.transcript_chunks BEGIN SELECT in_tx(); END');
+    db.transcripts.appendBatch(Array.from({ length: 50 }, (_, i) => ({ agentId: id, data: Buffer.from(`c${i};`) })));
+    expect(txStates).toHaveLength(50);
+    expect(txStates.every(Boolean)).toBe(true);
+    expect(db.connection.inTransaction).toBe(false);
+    expect(db.transcripts.tail(id, 1000).toString()).toMatch(/^c0;c1;.*c49;$/);
+  });
+
+  it('skips chunks of agents that no longer exist instead of failing the batch', () => {
+    const id = seed();
+    db.transcripts.appendBatch([
+      { agentId: 'deleted-agent', data: Buffer.from('lost') },
+      { agentId: id, data: Buffer.from('kept') },
+    ]);
+    expect(db.transcripts.tail(id, 100).toString()).toBe('kept');
+    expect(db.transcripts.tail('deleted-agent', 100).length).toBe(0);
+  });
+
+  it('deleteForAgent clears one agent only', () => {
+    const a = seed();
+    const b = seed();
+    db.transcripts.appendBatch([
+      { agentId: a, data: Buffer.from('a') },
+      { agentId: b, data: Buffer.from('b') },
+    ]);
+    db.transcripts.deleteForAgent(a);
+    expect(db.transcripts.tail(a, 10).length).toBe(0);
+    expect(db.transcripts.tail(b, 10).toString()).toBe('b');
+  });
+});

@@ -1,0 +1,105 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS, migrate, openDatabase, schemaVersion, type Migration } from '../src/main/core/db';
+import { AppError } from '../src/main/core/errors';
+import { removeDir, tempDir } from './helpers/repo';
+
+const dirs: string[] = [];
+/** A database path whose parent folder does not exist yet. */
+function freshFile(): string {
+  const dir = tempDir('flotilla-migrate-');
+  dirs.push(dir);
+  return join(dir, 'nested', 'flotilla.db');
+}
+
+/** A raw connection (no migrations) on a file in a fresh temp dir. */
+function rawDb(): Database.Database {
+  const dir = tempDir('flotilla-migrate-');
+  dirs.push(dir);
+  return new Database(join(dir, 'flotilla.db'));
+}
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) removeDir(dir);
+});
+
+function tables(db: Database.Database): string[] {
+  return (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
+}
+
+describe('migrations', () => {
+  it('brings an empty file from version 0 to the latest, creating its parent folder', () => {
+    const file = freshFile();
+    const db = openDatabase(file);
+    try {
+      expect(schemaVersion(db.connection)).toBe(MIGRATIONS.length);
+      expect(db.connection.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.connection.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(db.connection.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    } finally {
+      db.close();
+    }
+  });
+
+  it('re-opening an up-to-date database applies nothing and keeps the data', () => {
+    const file = freshFile();
+    const first = openDatabase(file);
+    const repo = first.repos.upsert('/some/repo', 'repo');
+    first.close();
+
+    const raw = new Database(file);
+    expect(migrate(raw)).toBe(0);
+    raw.close();
+
+    const second = openDatabase(file);
+    try {
+      expect(schemaVersion(second.connection)).toBe(MIGRATIONS.length);
+      expect(second.repos.get(repo.id)?.path).toBe('/some/repo');
+    } finally {
+      second.close();
+    }
+  });
+
+  it('001-initial creates the repos, agents, runs, events and transcript tables', () => {
+    const raw = rawDb();
+    try {
+      expect(migrate(raw, MIGRATIONS.slice(0, 1))).toBe(1);
+      expect(schemaVersion(raw)).toBe(1);
+      expect(tables(raw)).toEqual(expect.arrayContaining(['agents', 'events', 'repos', 'runs', 'transcript_chunks']));
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('a failing migration rolls back and leaves the file at the last good version', () => {
+    const raw = rawDb();
+    const steps: Migration[] = [
+      { name: '001-ok', sql: 'CREATE TABLE a (x INTEGER);' },
+      { name: '002-broken', sql: 'CREATE TABLE b (x INTEGER); INSERT INTO missing_table VALUES (1);' },
+    ];
+    try {
+      expect(() => migrate(raw, steps)).toThrow(/missing_table/);
+      expect(schemaVersion(raw)).toBe(1);
+      expect(tables(raw)).toEqual(['a']);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('refuses a database written by a newer Flotilla', () => {
+    const file = freshFile();
+    openDatabase(file).close();
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    raw.close();
+    let error: unknown;
+    try {
+      openDatabase(file).close();
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('unsupported');
+  });
+});

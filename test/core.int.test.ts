@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Core, type ClientConnection } from '../src/main/core/index';
 import type { AgentInfo, Result } from '../src/shared/types';
 import { makeRepo, removeDir, sh, tempDir } from './helpers/repo';
@@ -37,6 +39,22 @@ describe('core: agents in worktrees and terminals', () => {
   let repo: string;
   let dataDir: string;
   let core: Core;
+  let home: string;
+  const saved = { HOME: process.env.HOME, SHELL: process.env.SHELL };
+
+  // Agents start a login shell: give them a quiet HOME so the developer's profile plays no part.
+  beforeAll(() => {
+    home = tempDir('flotilla-home-');
+    writeFileSync(join(home, '.bashrc'), "PS1='$ '\n");
+    writeFileSync(join(home, '.profile'), "PS1='$ '\n");
+    process.env.HOME = home;
+    process.env.SHELL = '/bin/bash';
+  });
+  afterAll(() => {
+    process.env.HOME = saved.HOME;
+    process.env.SHELL = saved.SHELL;
+    removeDir(home);
+  });
 
   beforeEach(async () => {
     repo = makeRepo({ 'README.md': '# core test\n' });

@@ -2,7 +2,7 @@
  * Builds the core's services in dependency order and disposes them in reverse:
  * processes first, then watchers, the database last.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type FlotillaDb } from './db';
@@ -30,7 +30,9 @@ export interface Services {
 
 export async function createServices(options: CoreOptions): Promise<Services> {
   mkdirSync(options.dataDir, { recursive: true });
-  const db = openDatabase(join(options.dataDir, 'flotilla.db'), { nativeBinding: options.sqliteNativeBinding });
+  // git records worktree paths with symlinks resolved (/var → /private/var on macOS); so do we.
+  const dataDir = realpathSync(options.dataDir);
+  const db = openDatabase(join(dataDir, 'flotilla.db'), { nativeBinding: options.sqliteNativeBinding });
   const events = new EventBus();
   const locks = new RepoLocks();
   const pty = new PtyService({ transcripts: db.transcripts });
@@ -39,7 +41,7 @@ export async function createServices(options: CoreOptions): Promise<Services> {
   const repos = new RepoService(db, homeDir, async (row) => {
     await agents?.reconcileRepo(row.path, db.agents.listByRepo(row.id));
   });
-  agents = new AgentService(db, pty, repos, locks, events, options.dataDir);
+  agents = new AgentService(db, pty, repos, locks, events, dataDir);
   await agents.reconcile();
 
   let disposed: Promise<void> | null = null;
@@ -50,7 +52,7 @@ export async function createServices(options: CoreOptions): Promise<Services> {
     pty,
     repos,
     agents,
-    dataDir: options.dataDir,
+    dataDir,
     homeDir,
     dispose() {
       disposed ??= (async () => {

@@ -31,8 +31,8 @@ import type { RepoService } from '../repos/repo-service';
 
 /** How often a live diff stat is refreshed without a trigger. */
 export const DIFF_POLL_INTERVAL_MS = 3_000;
-/** Quiet time after terminal output before the diff stat is refreshed. */
-export const DIFF_DEBOUNCE_MS = 400;
+/** At most one diff-stat refresh per this interval while a terminal prints. */
+export const DIFF_ACTIVITY_THROTTLE_MS = 750;
 
 export const DEFAULT_COLS = 100;
 export const DEFAULT_ROWS = 30;
@@ -67,6 +67,8 @@ export class AgentService implements Disposable {
     private readonly dataDir: string,
   ) {
     this.store.add(this.pty.onDidExit((e) => this.handleExit(e.id, e.exitCode)));
+    // Agents change files while they print: refresh the diff stat soon after output.
+    this.store.add(this.pty.onDidOutput((id) => this.scheduleDiffStat(id, DIFF_ACTIVITY_THROTTLE_MS)));
     const poll = setInterval(() => this.pollDiffStats(), DIFF_POLL_INTERVAL_MS);
     poll.unref();
     this.store.add(toDisposable(() => clearInterval(poll)));
@@ -250,11 +252,6 @@ export class AgentService implements Disposable {
   resize(agentId: string, cols: number, rows: number): void {
     this.sizes.set(agentId, { cols, rows });
     this.pty.resize(agentId, cols, rows);
-  }
-
-  /** Called when terminal output arrives: refresh the diff stat once output settles. */
-  noteActivity(agentId: string): void {
-    this.scheduleDiffStat(agentId, DIFF_DEBOUNCE_MS);
   }
 
   /** Recomputes the diff stat now and emits a change when it differs. */

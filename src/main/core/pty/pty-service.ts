@@ -97,6 +97,9 @@ export class PtyService {
   private readonly onDidStartEmitter = new Emitter<PtyStartEvent>();
   /** Fires when a process has been spawned. */
   readonly onDidStart = this.onDidStartEmitter.event;
+  private readonly onDidOutputEmitter = new Emitter<string>();
+  /** Fires with a session's id once per coalesced flush of output (not per chunk). */
+  readonly onDidOutput = this.onDidOutputEmitter.event;
 
   constructor(opts: { transcripts: TranscriptsTable; flushIntervalMs?: number }) {
     this.transcripts = opts.transcripts;
@@ -249,6 +252,7 @@ export class PtyService {
     session.pending = [];
     session.pendingBytes = 0;
     this.queueTranscript(session.id, data);
+    if (this.onDidOutputEmitter.hasListeners) this.onDidOutputEmitter.fire(session.id);
     const channel = this.channels.get(session.id);
     if (!channel) return;
     let changed = false;

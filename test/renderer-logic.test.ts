@@ -61,8 +61,8 @@ describe('AckBatcher', () => {
 });
 
 describe('fleet grid', () => {
-  it('adapts columns and rows to the number of panes', () => {
-    const shapes = [1, 2, 3, 4, 5, 6, 7, 9, 10, 16, 40].map((n) => [n, gridShape(n)]);
+  it('adapts columns and rows to the number of panes, scrolling beyond 16', () => {
+    const shapes = [1, 2, 3, 4, 5, 6, 7, 9, 10, 13, 16, 40].map((n) => [n, gridShape(n)]);
     expect(shapes).toEqual([
       [1, { cols: 1, rows: 1 }],
       [2, { cols: 2, rows: 1 }],
@@ -72,7 +72,8 @@ describe('fleet grid', () => {
       [6, { cols: 3, rows: 2 }],
       [7, { cols: 3, rows: 3 }],
       [9, { cols: 3, rows: 3 }],
-      [10, { cols: 4, rows: 4 }],
+      [10, { cols: 4, rows: 3 }],
+      [13, { cols: 4, rows: 4 }],
       [16, { cols: 4, rows: 4 }],
       [40, { cols: 4, rows: 4 }],
     ]);

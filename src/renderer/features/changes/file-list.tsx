@@ -79,7 +79,9 @@ export function FileList({ files, selected, onSelect }: FileListProps) {
                 {file.status === '?' ? 'U' : file.status}
               </span>
               <span className="file-name">{name}</span>
-              <span className="file-dir">{dir}</span>
+              <span className="file-dir">
+                <bdi>{dir}</bdi>
+              </span>
               <span className="file-counts">
                 {file.binary ? (
                   <span className="muted">bin</span>

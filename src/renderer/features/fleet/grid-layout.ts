@@ -7,14 +7,14 @@ export interface GridShape {
   rows: number;
 }
 
-/** 1→1 col, 2→2, 3-4→2x2, 5-6→3x2, 7-9→3x3, 10-16 (and more, scrolling)→4x4. */
+/**
+ * 1→1 col, 2→2, 3-4→2x2, 5-6→3x2, 7-9→3x3, 10-16 (and more, scrolling)→4 cols of up to 4
+ * visible rows. Rows never exceed what the panes fill, so 10 panes get 3 taller rows.
+ */
 export function gridShape(count: number): GridShape {
-  if (count <= 1) return { cols: 1, rows: 1 };
-  if (count === 2) return { cols: 2, rows: 1 };
-  if (count <= 4) return { cols: 2, rows: 2 };
-  if (count <= 6) return { cols: 3, rows: 2 };
-  if (count <= 9) return { cols: 3, rows: 3 };
-  return { cols: 4, rows: 4 };
+  const cols = count <= 1 ? 1 : count <= 4 ? 2 : count <= 9 ? 3 : 4;
+  const maxRows = count <= 2 ? 1 : count <= 6 ? 2 : count <= 9 ? 3 : 4;
+  return { cols, rows: Math.max(1, Math.min(maxRows, Math.ceil(count / cols))) };
 }
 
 /** Approximate terminal cell size at the app's font, used before a pane exists. */

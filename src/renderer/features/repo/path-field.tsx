@@ -25,6 +25,7 @@ export function PathField() {
   const requestSeq = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const listRef = useRef<HTMLUListElement>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => setValue(repoPath), [repoPath]);
   useEffect(
@@ -46,7 +47,8 @@ export function PathField() {
       if (seq !== requestSeq.current) return;
       setItems(result.ok ? result.value : []);
       setActive(-1);
-      setOpen(result.ok && result.value.length > 0);
+      // A late answer must not pop the list open after the user has moved on.
+      setOpen(result.ok && result.value.length > 0 && document.activeElement === inputRef.current);
     }, COMPLETE_DEBOUNCE_MS);
   };
 
@@ -88,47 +90,50 @@ export function PathField() {
 
   return (
     <div className="path-field">
-      <input
-        data-testid="repo-path-input"
-        className="path-input"
-        type="text"
-        spellCheck={false}
-        autoComplete="off"
-        placeholder="Path to a git repository…"
-        value={value}
-        role="combobox"
-        aria-expanded={open}
-        aria-autocomplete="list"
-        onChange={(e) => {
-          setValue(e.target.value);
-          complete(e.target.value);
-        }}
-        onKeyDown={onKeyDown}
-        onFocus={() => value && complete(value)}
-        onBlur={() => setTimeout(() => setOpen(false), 150)}
-      />
+      <div className="path-input-wrap">
+        <input
+          ref={inputRef}
+          data-testid="repo-path-input"
+          className="path-input"
+          type="text"
+          spellCheck={false}
+          autoComplete="off"
+          placeholder="Path to a git repository…"
+          value={value}
+          role="combobox"
+          aria-expanded={open}
+          aria-autocomplete="list"
+          onChange={(e) => {
+            setValue(e.target.value);
+            complete(e.target.value);
+          }}
+          onKeyDown={onKeyDown}
+          onFocus={() => value && complete(value)}
+          onBlur={() => setTimeout(() => setOpen(false), 150)}
+        />
+        {open && items.length > 0 ? (
+          <ul className="completions" role="listbox" ref={listRef}>
+            {items.map((item, i) => (
+              <li
+                key={item}
+                role="option"
+                aria-selected={i === active}
+                className={i === active ? 'active' : undefined}
+                onMouseDown={(e) => {
+                  e.preventDefault();
+                  submit(item);
+                }}
+                onMouseEnter={() => setActive(i)}
+              >
+                {item}
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </div>
       <button data-testid="repo-open-button" className="primary" disabled={opening} onClick={() => submit(value)}>
         {opening ? 'Opening…' : 'Open'}
       </button>
-      {open && items.length > 0 ? (
-        <ul className="completions" role="listbox" ref={listRef}>
-          {items.map((item, i) => (
-            <li
-              key={item}
-              role="option"
-              aria-selected={i === active}
-              className={i === active ? 'active' : undefined}
-              onMouseDown={(e) => {
-                e.preventDefault();
-                submit(item);
-              }}
-              onMouseEnter={() => setActive(i)}
-            >
-              {item}
-            </li>
-          ))}
-        </ul>
-      ) : null}
     </div>
   );
 }

@@ -41,7 +41,8 @@ export function RepoBar() {
             {repo.currentBranch ?? `detached at ${shortSha(repo.headSha)}`}
           </span>
           <span className="repo-path" title={repo.path}>
-            {repo.path}
+            {/* rtl puts the ellipsis on the left; bdi keeps the path itself left-to-right. */}
+            <bdi>{repo.path}</bdi>
           </span>
         </div>
       ) : null}

@@ -123,6 +123,7 @@ describe('pane text', () => {
   it('formats the diff stat as "N files +A −D"', () => {
     expect(formatDiffStat({ files: 2, additions: 10, deletions: 3 })).toBe('2 files +10 \u22123');
     expect(formatDiffStat(null)).toBe('0 files +0 \u22120');
+    expect(formatDiffStat({ files: 1, additions: 1, deletions: 0 })).toBe('1 file +1 \u22120');
   });
 
   it('labels an exited agent with its exit code and a missing one as missing', () => {

@@ -121,7 +121,10 @@ export async function createAgent(
   if (opts.task) await page.getByTestId('agent-task-input').fill(opts.task);
   await page.getByTestId('agent-create-button').click();
   const pane = paneOf(page, opts.name);
-  await pane.waitFor({ timeout: 20_000 });
+  await pane.waitFor({ timeout: 20_000 }).catch(async (err: Error) => {
+    const said = await page.locator('[data-testid="toast"], [data-testid="dialog-error"]').allTextContents();
+    throw new Error(`${err.message}\nthe page said: ${JSON.stringify(said)}`);
+  });
   await waitUntil(async () => (await pane.getAttribute('data-status')) === 'running', 20_000, `${opts.name} to be running`);
   return (await pane.getAttribute('data-agent-id'))!;
 }

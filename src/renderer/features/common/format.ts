@@ -6,7 +6,7 @@ const MINUS = '\u2212';
 /** `N files +A −D`, the pane header's live diff stat. */
 export function formatDiffStat(stat: DiffStat | null): string {
   const s = stat ?? { files: 0, additions: 0, deletions: 0 };
-  return `${s.files} files +${s.additions} ${MINUS}${s.deletions}`;
+  return `${s.files} ${s.files === 1 ? 'file' : 'files'} +${s.additions} ${MINUS}${s.deletions}`;
 }
 
 /** The status a pane shows: 'missing' overrides the process status. */

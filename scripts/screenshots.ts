@@ -1,0 +1,59 @@
+/**
+ * Takes the README's screenshots against a real web-mode server and Debian's Chromium:
+ * `npx tsx scripts/screenshots.ts [outDir]` (default docs/). Run `npm run build` first.
+ */
+import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { makeRepo, removeDir, sh } from '../test/helpers/repo';
+import { createAgent, launchBrowser, openRepo, paneOf, startServer, typeInTerminal, waitUntil } from '../test/e2e/harness';
+
+async function main(): Promise<void> {
+  const outDir = resolve(process.argv[2] ?? 'docs');
+  mkdirSync(outDir, { recursive: true });
+  const repo = makeRepo({
+    'README.md': '# acme-web\n\nA small web shop.\n',
+    'src/cart.ts': 'export function total(items: { price: number }[]): number {\n  return items.reduce((sum, i) => sum + i.price, 0);\n}\n',
+    'src/login.ts': 'export function login(user: string): boolean {\n  return user.length > 0;\n}\n',
+  });
+  sh(repo, 'commit', '-q', '--allow-empty', '-m', 'second');
+  const server = await startServer();
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(server.url);
+    await openRepo(page, repo);
+    await createAgent(page, { name: 'Fix cart totals', task: 'Round cart totals to cents' });
+    await createAgent(page, { name: 'Login rate limit', kind: 'command', command: 'bash', task: 'Limit login attempts' });
+    await createAgent(page, { name: 'Docs pass' });
+    await typeInTerminal(page, 'Fix cart totals', 'git log --oneline --decorate | head -5');
+    await typeInTerminal(page, 'Fix cart totals', `printf 'export function total(items: { price: number }[]): number {\\n  const sum = items.reduce((s, i) => s + i.price, 0);\\n  return Math.round(sum * 100) / 100;\\n}\\n' > src/cart.ts`);
+    await typeInTerminal(page, 'Fix cart totals', 'git diff --stat');
+    await typeInTerminal(page, 'Login rate limit', 'echo "attempts=3" > limits.env && ls');
+    await typeInTerminal(page, 'Docs pass', 'printf "\\n## Setup\\n\\nnpm install\\n" >> README.md; git status --short');
+    await waitUntil(async () => (await paneOf(page, 'Fix cart totals').getByTestId('pane-diffstat').getAttribute('data-files')) === '1', 15_000, 'diff stat');
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: join(outDir, 'fleet.png') });
+
+    await paneOf(page, 'Fix cart totals').getByTestId('pane-changes').click();
+    await page.locator('[data-testid="changed-file"][data-path="src/cart.ts"]').click();
+    await page.getByTestId('diff-editor').waitFor();
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: join(outDir, 'changes.png') });
+    await page.getByTestId('changes-close').click();
+
+    await paneOf(page, 'Fix cart totals').getByTestId('pane-merge').click();
+    await page.getByTestId('merge-dialog').waitFor();
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: join(outDir, 'merge.png') });
+    console.log(`screenshots written to ${outDir}`);
+  } finally {
+    await browser.close();
+    await server.stop();
+    removeDir(repo);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

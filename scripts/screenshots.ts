@@ -11,6 +11,7 @@ async function main(): Promise<void> {
   const outDir = resolve(process.argv[2] ?? 'docs');
   mkdirSync(outDir, { recursive: true });
   const repo = makeRepo({
+    'package.json': '{ "name": "acme-web", "private": true }\n',
     'README.md': '# acme-web\n\nA small web shop.\n',
     'src/cart.ts': 'export function total(items: { price: number }[]): number {\n  return items.reduce((sum, i) => sum + i.price, 0);\n}\n',
     'src/login.ts': 'export function login(user: string): boolean {\n  return user.length > 0;\n}\n',
@@ -21,10 +22,21 @@ async function main(): Promise<void> {
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(server.url);
+    await page.getByTestId('repo-path-input').fill(repo.slice(0, -3));
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: join(outDir, 'open.png') });
     await openRepo(page, repo);
+    await page.getByTestId('new-agent-button').click();
+    await page.getByTestId('agent-kind-select').selectOption('command');
+    await page.getByTestId('agent-command-input').fill('claude');
+    await page.getByTestId('agent-task-input').fill('Add a rate limit to login: at most 3 attempts per minute per user.');
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(outDir, 'new-agent.png') });
+    await page.keyboard.press('Escape');
     await createAgent(page, { name: 'Fix cart totals', task: 'Round cart totals to cents' });
     await createAgent(page, { name: 'Login rate limit', kind: 'command', command: 'bash', task: 'Limit login attempts' });
     await createAgent(page, { name: 'Docs pass' });
+    await createAgent(page, { name: 'Flaky test hunt', kind: 'command', command: "for i in 1 2 3; do echo run $i: ok; sleep 0.5; done; echo 1 failing test; exit 1" });
     await typeInTerminal(page, 'Fix cart totals', 'git log --oneline --decorate | head -5');
     await typeInTerminal(page, 'Fix cart totals', `printf 'export function total(items: { price: number }[]): number {\\n  const sum = items.reduce((s, i) => s + i.price, 0);\\n  return Math.round(sum * 100) / 100;\\n}\\n' > src/cart.ts`);
     await typeInTerminal(page, 'Fix cart totals', 'git diff --stat');
@@ -45,6 +57,11 @@ async function main(): Promise<void> {
     await page.getByTestId('merge-dialog').waitFor();
     await page.waitForTimeout(800);
     await page.screenshot({ path: join(outDir, 'merge.png') });
+    await page.getByTestId('merge-close').click();
+    await paneOf(page, 'Docs pass').getByTestId('pane-remove').click();
+    await page.getByTestId('remove-dialog').waitFor();
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: join(outDir, 'remove.png') });
     console.log(`screenshots written to ${outDir}`);
   } finally {
     await browser.close();

@@ -1,0 +1,53 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeRepo, removeDir } from '../helpers/repo';
+import { createAgent, launchBrowser, openRepo, paneOf, startServer, terminalText, typeInTerminal, waitForTerminal, type ServerHandle } from './harness';
+
+describe('a flood in one pane', () => {
+  let server: ServerHandle;
+  let browser: Browser;
+  let page: Page;
+  const repo = makeRepo();
+
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1300, height: 800 } });
+    await page.goto(server.url);
+    await openRepo(page, repo);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    removeDir(repo);
+  });
+
+  it('leaves the other pane responsive, and Ctrl-C silences it', async () => {
+    const flood = await createAgent(page, { name: 'Flood' });
+    const calm = await createAgent(page, { name: 'Calm' });
+    await typeInTerminal(page, 'Flood', 'yes flotilla-flood-line');
+    await waitForTerminal(page, flood, 'flotilla-flood-line');
+
+    // While `yes` runs, the other pane still echoes what is typed, and buttons still work.
+    await typeInTerminal(page, 'Calm', 'echo calm-$((20+3))');
+    await waitForTerminal(page, calm, 'calm-23', 10_000);
+    await paneOf(page, 'Calm').getByTestId('pane-maximize').click();
+    await expect.poll(() => paneOf(page, 'Calm').getAttribute('class')).toContain('maximized');
+    await paneOf(page, 'Calm').getByTestId('pane-maximize').click();
+    await expect.poll(() => paneOf(page, 'Calm').getAttribute('class')).not.toContain('maximized');
+
+    await paneOf(page, 'Flood').getByTestId('pane-terminal').click();
+    await page.keyboard.press('Control+C');
+    await typeInTerminal(page, 'Flood', 'echo stopped-$((2*50))');
+    await waitForTerminal(page, flood, 'stopped-100', 10_000);
+    // Silent afterwards: the buffer stops changing.
+    const settled = await terminalText(page, flood);
+    await page.waitForTimeout(500);
+    expect(await terminalText(page, flood)).toBe(settled);
+
+    // Stop shows the stopped state; the agent can be restarted.
+    await paneOf(page, 'Calm').getByTestId('pane-stop').click();
+    await expect.poll(() => paneOf(page, 'Calm').getAttribute('data-status'), { timeout: 10_000 }).toBe('stopped');
+  });
+});

@@ -1,27 +1,11 @@
 import { mkdirSync, realpathSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from '../src/main/core/errors';
+import { describe, expect, it } from 'vitest';
 import { completePath, inspectRepository, listBranches, resolveBase } from '../src/main/core/repos';
-import { makeRepo, removeDir, sh, tempDir, writeFile } from './helpers/repo';
+import { makeRepo, sh, tempDir, writeFile } from './helpers/repo';
+import { dirTracker, errorOf } from './helpers/tracking';
 
-const dirs: string[] = [];
-function track(dir: string): string {
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) removeDir(dir);
-});
-
-async function errorOf(promise: Promise<unknown>): Promise<AppError> {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
+const track = dirTracker();
 
 describe('inspectRepository', () => {
   it("opens a repository's top level with its branch and HEAD", async () => {

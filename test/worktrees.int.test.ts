@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from '../src/main/core/errors';
+import { describe, expect, it } from 'vitest';
 import {
   chooseBranch,
   createWorktree,
@@ -14,24 +13,9 @@ import {
   worktreeRoot,
 } from '../src/main/core/worktrees';
 import { makeRepo, removeDir, sh, tempDir, writeFile } from './helpers/repo';
+import { dirTracker, errorOf } from './helpers/tracking';
 
-const dirs: string[] = [];
-function track(dir: string): string {
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) removeDir(dir);
-});
-
-async function errorOf(promise: Promise<unknown>): Promise<AppError> {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
-}
+const track = dirTracker();
 
 function refsUnder(repo: string, prefix: string): string[] {
   return sh(repo, 'for-each-ref', '--format=%(refname)', prefix).split('\n').filter(Boolean);

@@ -46,3 +46,4 @@ export function makeRepo(files: Record<string, string> = { 'README.md': '# test\
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
+

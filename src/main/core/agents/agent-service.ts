@@ -363,26 +363,10 @@ export class AgentService implements Disposable {
   }
 
   private toInfo(row: AgentRow): AgentInfo {
-    return {
-      id: row.id,
-      repoId: row.repoId,
-      name: row.name,
-      slug: row.slug,
-      branch: row.branch,
-      baseRef: row.baseRef,
-      baseIsBranch: row.baseIsBranch,
-      baseSha: row.baseSha,
-      kind: row.kind,
-      command: row.command,
-      task: row.task,
-      worktreePath: row.worktreePath,
-      status: row.status,
-      exitCode: row.exitCode,
-      missing: row.missing,
-      diffStat: this.diffStats.get(row.id) ?? null,
-      createdAt: row.createdAt,
-    };
+    const { updatedAt: _updatedAt, ...info } = row;
+    return { ...info, diffStat: this.diffStats.get(row.id) ?? null };
   }
+
 }
 
 /** "Brisk Otter has 2 uncommitted files, 1 untracked file and 3 commits not in main." */

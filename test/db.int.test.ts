@@ -52,7 +52,16 @@ describe('repos table', () => {
 describe('agents table', () => {
   it('round-trips every field, including booleans and nulls', () => {
     const repo = db.repos.upsert('/r', 'r');
-    const row = agentRow(repo.id, { kind: 'command', command: 'npm test', task: 'fix it', baseIsBranch: false, missing: true, exitCode: 3 });
+    const row = agentRow(repo.id, {
+      kind: 'flotilla',
+      command: 'npm test',
+      task: 'fix it',
+      baseIsBranch: false,
+      missing: true,
+      exitCode: 3,
+      launch: { presetId: null, providerId: 'openai', model: 'gpt-x', permissionMode: 'auto-edit', confined: true, network: 'provider' },
+      activity: 'waiting',
+    });
     db.agents.insert(row);
     expect(db.agents.get(row.id)).toEqual(row);
   });

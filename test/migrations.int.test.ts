@@ -72,6 +72,29 @@ describe('migrations', () => {
     }
   });
 
+  it('002 rebuilds agents for the new kinds without cascading away their runs, events or transcripts', () => {
+    const raw = rawDb();
+    raw.pragma('foreign_keys = ON');
+    migrate(raw, MIGRATIONS.slice(0, 1));
+    raw.exec(`INSERT INTO repos VALUES ('r1', '/repo', 'repo', 1, 1)`);
+    raw.exec(`INSERT INTO agents VALUES ('a1', 'r1', 'A', 'a', 'flotilla/a', 'main', 1, 'abc', 'shell', NULL, NULL, '/wt', 'running', NULL, 0, 1, 1)`);
+    raw.exec(`INSERT INTO runs (agent_id, started_at, status) VALUES ('a1', 1, 'running')`);
+    raw.exec(`INSERT INTO events (agent_id, type, created_at) VALUES ('a1', 'created', 1)`);
+    raw.exec(`INSERT INTO transcript_chunks (agent_id, data, size, created_at) VALUES ('a1', x'6869', 2, 1)`);
+
+    expect(migrate(raw)).toBe(MIGRATIONS.length - 1);
+    const count = (table: string) => (raw.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    expect([count('agents'), count('runs'), count('events'), count('transcript_chunks')]).toEqual([1, 1, 1, 1]);
+    expect(raw.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(tables(raw)).toEqual(expect.arrayContaining(['providers', 'prices', 'usage', 'custom_cli']));
+    raw.exec(`UPDATE agents SET kind = 'flotilla' WHERE id = 'a1'`);
+    expect(() => raw.exec(`UPDATE agents SET kind = 'bogus' WHERE id = 'a1'`)).toThrow(/CHECK/);
+    // Deleting the agent still cascades after the rebuild.
+    raw.exec(`DELETE FROM agents WHERE id = 'a1'`);
+    expect(count('runs')).toBe(0);
+    raw.close();
+  });
+
   it('a failing migration rolls back and leaves the file at the last good version', () => {
     const raw = rawDb();
     const steps: Migration[] = [

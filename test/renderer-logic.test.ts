@@ -118,6 +118,9 @@ describe('pane text', () => {
     missing: false,
     diffStat: null,
     createdAt: 1,
+    launch: null,
+    activity: null,
+    usage: null,
   };
 
   it('formats the diff stat as "N files +A −D"', () => {

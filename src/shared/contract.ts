@@ -6,7 +6,15 @@
 import { z } from 'zod';
 import {
   AGENT_KINDS,
+  NETWORK_MODES,
+  PERMISSION_MODES,
+  PROVIDER_KINDS,
   agentSchema,
+  catalogEntrySchema,
+  priceSchema,
+  providerSchema,
+  sandboxInfoSchema,
+  usageSummarySchema,
   appInfoSchema,
   branchListSchema,
   changeListSchema,
@@ -46,6 +54,15 @@ export const methods = {
       task: z.string().max(100_000).optional(),
       cols: z.number().int().min(2).max(1000).optional(),
       rows: z.number().int().min(2).max(1000).optional(),
+      /** kind 'cli': the catalog entry to launch. */
+      presetId: z.string().optional(),
+      /** kind 'flotilla' (or a CLI that should use a configured provider). */
+      providerId: z.string().optional(),
+      model: z.string().max(200).optional(),
+      permissionMode: z.enum(PERMISSION_MODES).optional(),
+      /** Defaults to on for auto-edit and full-auto where a sandbox is available. */
+      confined: z.boolean().optional(),
+      network: z.enum(NETWORK_MODES).optional(),
     }),
     result: agentSchema,
   },
@@ -81,6 +98,44 @@ export const methods = {
     }),
     result: fileDiffSchema,
   },
+
+  /** Coding CLIs Flotilla can launch, with whether each is installed. */
+  'catalog.list': { params: z.object({}), result: z.array(catalogEntrySchema) },
+  /** Adds or replaces a custom catalog entry (settings). */
+  'catalog.saveCustom': {
+    params: z.object({
+      id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
+      name: z.string().min(1).max(80),
+      command: z.string().min(1).max(4000),
+      providerKind: z.enum(PROVIDER_KINDS).nullable(),
+    }),
+    result: z.array(catalogEntrySchema),
+  },
+  'catalog.removeCustom': { params: z.object({ id: z.string() }), result: z.array(catalogEntrySchema) },
+
+  'providers.list': { params: z.object({}), result: z.array(providerSchema) },
+  'providers.save': {
+    params: z.object({
+      id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
+      kind: z.enum(PROVIDER_KINDS),
+      name: z.string().min(1).max(80),
+      baseUrl: z.string().url().nullable(),
+      models: z.array(z.string().min(1).max(200)).max(100),
+    }),
+    result: providerSchema,
+  },
+  'providers.remove': { params: z.object({ id: z.string() }), result: z.null() },
+  /** Stores a key in the OS keychain (desktop) or the owner-only key file (web). Never returned. */
+  'providers.setKey': {
+    params: z.object({ id: z.string(), key: z.string().min(1).max(1000), allowPlaintext: z.boolean().optional() }),
+    result: providerSchema,
+  },
+  'providers.clearKey': { params: z.object({ id: z.string() }), result: providerSchema },
+
+  'prices.list': { params: z.object({}), result: z.array(priceSchema) },
+  'prices.save': { params: priceSchema, result: z.array(priceSchema) },
+  'usage.summary': { params: z.object({ repoId: z.string().optional() }), result: usageSummarySchema },
+  'sandbox.info': { params: z.object({}), result: sandboxInfoSchema },
 
   'merge.preview': { params: agentId, result: mergePreviewSchema },
   'merge.run': {

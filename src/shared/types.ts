@@ -64,8 +64,49 @@ export const branchListSchema = z.object({
 });
 export type BranchList = z.infer<typeof branchListSchema>;
 
-export const AGENT_KINDS = ['shell', 'command'] as const;
+/**
+ * shell: the user's login shell; command: any command line; cli: a coding CLI from the catalog
+ * (Claude Code, Codex, ...); flotilla: Flotilla's own agent on a provider's API.
+ */
+export const AGENT_KINDS = ['shell', 'command', 'cli', 'flotilla'] as const;
 export type AgentKind = (typeof AGENT_KINDS)[number];
+
+/** How much an agent may do without asking: mapped to each CLI's own flags. */
+export const PERMISSION_MODES = ['ask', 'auto-edit', 'full-auto'] as const;
+export type PermissionMode = (typeof PERMISSION_MODES)[number];
+
+/** Network access of a confined agent. */
+export const NETWORK_MODES = ['on', 'provider', 'off'] as const;
+export type NetworkMode = (typeof NETWORK_MODES)[number];
+
+/** What an agent is doing, from the CLI's own signals or, failing those, output and process state. */
+export const ACTIVITIES = ['working', 'waiting', 'idle', 'exited', 'failed'] as const;
+export type Activity = (typeof ACTIVITIES)[number];
+
+export const PROVIDER_KINDS = ['openai', 'anthropic', 'google', 'openai-compatible'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+/** How an agent was launched, beyond its kind; stored so a restart launches it the same way. */
+export const launchSchema = z.object({
+  /** Catalog entry for kind 'cli' (e.g. 'claude-code'). */
+  presetId: z.string().nullable(),
+  /** Provider for kind 'flotilla' (and the key/base URL given to a CLI). */
+  providerId: z.string().nullable(),
+  model: z.string().nullable(),
+  permissionMode: z.enum(PERMISSION_MODES),
+  /** Run inside the OS sandbox (bubblewrap / sandbox-exec). */
+  confined: z.boolean(),
+  network: z.enum(NETWORK_MODES),
+});
+export type LaunchConfig = z.infer<typeof launchSchema>;
+
+export const usageSchema = z.object({
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  /** Null when no price is known for a model used. */
+  costUsd: z.number().nullable(),
+});
+export type Usage = z.infer<typeof usageSchema>;
 
 export const AGENT_STATUSES = ['starting', 'running', 'exited', 'stopped', 'interrupted'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
@@ -99,6 +140,12 @@ export const agentSchema = z.object({
   missing: z.boolean(),
   diffStat: diffStatSchema.nullable(),
   createdAt: z.number(),
+  /** Launch details for cli/flotilla agents; null for shell/command. */
+  launch: launchSchema.nullable(),
+  /** Null until known (e.g. right after start). */
+  activity: z.enum(ACTIVITIES).nullable(),
+  /** Tokens and cost so far, over all runs; null when nothing was reported. */
+  usage: usageSchema.nullable(),
 });
 export type AgentInfo = z.infer<typeof agentSchema>;
 
@@ -175,3 +222,59 @@ export const appInfoSchema = z.object({
   homeDir: z.string(),
 });
 export type AppInfo = z.infer<typeof appInfoSchema>;
+
+/** A coding CLI Flotilla knows how to launch (data, not code paths). */
+export const catalogEntrySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Executable looked up on PATH. */
+  command: z.string(),
+  installed: z.boolean(),
+  version: z.string().nullable(),
+  /** How to install it, shown when it is missing. */
+  installHint: z.string(),
+  /** The provider kind whose key and base URL it takes, if any. */
+  providerKind: z.enum(PROVIDER_KINDS).nullable(),
+  permissionModes: z.array(z.enum(PERMISSION_MODES)),
+  supportsResume: z.boolean(),
+  /** Structured status signals (hooks/notify) rather than only the output fallback. */
+  hasStatusHooks: z.boolean(),
+  custom: z.boolean(),
+});
+export type CatalogEntry = z.infer<typeof catalogEntrySchema>;
+
+export const providerSchema = z.object({
+  id: z.string(),
+  kind: z.enum(PROVIDER_KINDS),
+  name: z.string(),
+  /** Null means the vendor's default endpoint. */
+  baseUrl: z.string().nullable(),
+  models: z.array(z.string()),
+  hasKey: z.boolean(),
+  /** Where the key comes from; never the key itself. */
+  keySource: z.enum(['env', 'file', 'keychain']).nullable(),
+});
+export type ProviderInfo = z.infer<typeof providerSchema>;
+
+export const priceSchema = z.object({
+  model: z.string(),
+  inputPerMTok: z.number().min(0),
+  outputPerMTok: z.number().min(0),
+});
+export type PriceEntry = z.infer<typeof priceSchema>;
+
+export const usageSummarySchema = z.object({
+  total: usageSchema,
+  byProvider: z.array(z.object({ provider: z.string(), usage: usageSchema })),
+  byAgent: z.array(z.object({ agentId: z.string(), usage: usageSchema })),
+});
+export type UsageSummary = z.infer<typeof usageSummarySchema>;
+
+export const sandboxInfoSchema = z.object({
+  available: z.boolean(),
+  /** 'bubblewrap' on Linux, 'sandbox-exec' on macOS. */
+  mechanism: z.enum(['bubblewrap', 'sandbox-exec']).nullable(),
+  /** Plain words for the dialog when no sandbox is available. */
+  note: z.string(),
+});
+export type SandboxInfo = z.infer<typeof sandboxInfoSchema>;

@@ -46,6 +46,8 @@ export function agentRow(repoId: string, overrides: Partial<AgentRow> = {}): Age
     missing: false,
     createdAt: now,
     updatedAt: now,
+    launch: null,
+    activity: null,
     ...overrides,
   };
 }

@@ -85,6 +85,20 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
       return readFileDiff(row.worktreePath, from, p.path, { oldPath: p.oldPath ?? null, force: p.force });
     },
 
+    // Issue 3 methods: bound to their services as those land.
+    'catalog.list': notYet,
+    'catalog.saveCustom': notYet,
+    'catalog.removeCustom': notYet,
+    'providers.list': notYet,
+    'providers.save': notYet,
+    'providers.remove': notYet,
+    'providers.setKey': notYet,
+    'providers.clearKey': notYet,
+    'prices.list': notYet,
+    'prices.save': notYet,
+    'usage.summary': notYet,
+    'sandbox.info': notYet,
+
     'merge.preview': async (p) => {
       const row = liveWorktree(p.agentId);
       const repo = s.repos.get(row.repoId);
@@ -116,6 +130,10 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
       return result;
     },
   };
+}
+
+async function notYet(): Promise<never> {
+  throw new AppError('unsupported', 'This part of Flotilla is not available in this build yet.');
 }
 
 /** The commit message offered for a merge: the task's first line, else the agent's name. */

@@ -174,6 +174,8 @@ export class AgentService implements Disposable {
         missing: false,
         createdAt: now,
         updatedAt: now,
+        launch: null,
+        activity: null,
       };
       this.db.agents.insert(newRow);
       this.db.events.add(newRow.id, 'created', { branch, baseRef: base.baseRef, baseSha: base.baseSha });
@@ -364,7 +366,7 @@ export class AgentService implements Disposable {
 
   private toInfo(row: AgentRow): AgentInfo {
     const { updatedAt: _updatedAt, ...info } = row;
-    return { ...info, diffStat: this.diffStats.get(row.id) ?? null };
+    return { ...info, diffStat: this.diffStats.get(row.id) ?? null, usage: null };
   }
 
 }

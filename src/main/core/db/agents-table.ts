@@ -1,6 +1,6 @@
 /** Agents: one row per worktree + terminal Flotilla created. */
 import type { Database, Statement } from 'better-sqlite3';
-import type { AgentKind, AgentStatus } from '../../../shared/types';
+import type { Activity, AgentKind, AgentStatus, LaunchConfig } from '../../../shared/types';
 
 /** An agent as stored. */
 export interface AgentRow {
@@ -21,6 +21,9 @@ export interface AgentRow {
   missing: boolean;
   createdAt: number;
   updatedAt: number;
+  /** How a cli/flotilla agent was launched; null for shell/command. */
+  launch: LaunchConfig | null;
+  activity: Activity | null;
 }
 
 /** The fields an update may change. */
@@ -44,6 +47,8 @@ interface AgentRecord {
   missing: number;
   created_at: number;
   updated_at: number;
+  launch: string | null;
+  activity: Activity | null;
 }
 
 function toRow(r: AgentRecord): AgentRow {
@@ -65,6 +70,8 @@ function toRow(r: AgentRecord): AgentRow {
     missing: r.missing !== 0,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    launch: r.launch ? (JSON.parse(r.launch) as LaunchConfig) : null,
+    activity: r.activity,
   };
 }
 
@@ -87,6 +94,8 @@ function toRecord(row: AgentRow): AgentRecord {
     missing: row.missing ? 1 : 0,
     created_at: row.createdAt,
     updated_at: row.updatedAt,
+    launch: row.launch ? JSON.stringify(row.launch) : null,
+    activity: row.activity,
   };
 }
 
@@ -102,16 +111,16 @@ export class AgentsTable {
   constructor(db: Database) {
     this.insertStmt = db.prepare(
       `INSERT INTO agents (id, repo_id, name, slug, branch, base_ref, base_is_branch, base_sha, kind, command, task,
-         worktree_path, status, exit_code, missing, created_at, updated_at)
+         worktree_path, status, exit_code, missing, created_at, updated_at, launch, activity)
        VALUES (@id, @repo_id, @name, @slug, @branch, @base_ref, @base_is_branch, @base_sha, @kind, @command, @task,
-         @worktree_path, @status, @exit_code, @missing, @created_at, @updated_at)`,
+         @worktree_path, @status, @exit_code, @missing, @created_at, @updated_at, @launch, @activity)`,
     );
     // One full-row statement instead of SQL built per patch: prepared once, and a patch is merged in JS.
     this.updateStmt = db.prepare(
       `UPDATE agents SET name = @name, slug = @slug, branch = @branch, base_ref = @base_ref,
          base_is_branch = @base_is_branch, base_sha = @base_sha, kind = @kind, command = @command, task = @task,
          worktree_path = @worktree_path, status = @status, exit_code = @exit_code, missing = @missing,
-         created_at = @created_at, updated_at = @updated_at
+         created_at = @created_at, updated_at = @updated_at, launch = @launch, activity = @activity
        WHERE id = @id`,
     );
     this.getStmt = db.prepare('SELECT * FROM agents WHERE id = ?');

@@ -5,9 +5,12 @@ import BetterSqlite3, { type Database, type Options } from 'better-sqlite3';
 import { AgentsTable } from './agents-table';
 import { EventsTable } from './events-table';
 import { migrate } from './migrations';
+import { PricesTable } from './prices-table';
+import { ProvidersTable } from './providers-table';
 import { ReposTable } from './repos-table';
 import { RunsTable } from './runs-table';
 import { TranscriptsTable } from './transcripts-table';
+import { UsageTable } from './usage-table';
 
 /** How long a statement waits for a lock held by another connection (e.g. a backup tool). */
 export const BUSY_TIMEOUT_MS = 5_000;
@@ -19,6 +22,9 @@ export class FlotillaDb {
   readonly runs: RunsTable;
   readonly events: EventsTable;
   readonly transcripts: TranscriptsTable;
+  readonly providers: ProvidersTable;
+  readonly prices: PricesTable;
+  readonly usage: UsageTable;
   private closed = false;
 
   constructor(readonly connection: Database) {
@@ -27,6 +33,9 @@ export class FlotillaDb {
     this.runs = new RunsTable(connection);
     this.events = new EventsTable(connection);
     this.transcripts = new TranscriptsTable(connection);
+    this.providers = new ProvidersTable(connection);
+    this.prices = new PricesTable(connection);
+    this.usage = new UsageTable(connection);
   }
 
   /** Closes the connection (checkpointing the WAL). Idempotent. */

@@ -1,0 +1,133 @@
+/**
+ * Where API keys live. The core asks a SecretStore; the desktop shell gives it one backed by the OS
+ * keychain (src/main/secret-store-electron.ts), web mode uses FileSecretStore. Keys are never
+ * logged, stored in the database, or put in an error message.
+ */
+import { join } from 'node:path';
+import type { ProviderKind } from '../../../shared/types';
+import { AppError, assertNever } from '../errors';
+import { keyFileProblem, readOwnerOnlyJson, writeOwnerOnlyJson } from './key-file';
+
+/** Where a provider's key comes from (never the key itself). */
+export type KeySource = 'env' | 'file' | 'keychain';
+
+/** A store of API keys by provider id. */
+export interface SecretStore {
+  /** The key for a provider, or null. Throws AppError when a stored key exists but cannot be used safely. */
+  get(providerId: string, kind: ProviderKind): string | null;
+  /** Stores a key; `allowPlaintext` is the user's explicit consent where no keychain protects it. */
+  set(providerId: string, key: string, opts: { allowPlaintext?: boolean }): void;
+  /** Forgets a stored key (environment variables are outside Flotilla's reach). */
+  clear(providerId: string): void;
+  /** Where get() would find the key, or null when there is none; never throws. */
+  source(providerId: string, kind: ProviderKind): KeySource | null;
+}
+
+/** The vendors' own environment variable names for a provider kind, in order of preference. */
+export function vendorKeyEnvNames(kind: ProviderKind): string[] {
+  switch (kind) {
+    case 'openai':
+      return ['OPENAI_API_KEY'];
+    case 'anthropic':
+      return ['ANTHROPIC_API_KEY'];
+    case 'google':
+      return ['GEMINI_API_KEY', 'GOOGLE_API_KEY'];
+    case 'openai-compatible':
+      // A local server or a router: OPENAI_API_KEY belongs to OpenAI and must not leak to it.
+      return [];
+    default:
+      return assertNever(kind);
+  }
+}
+
+/** `FLOTILLA_KEY_<ID>`: the per-provider variable, e.g. FLOTILLA_KEY_OPEN_ROUTER for 'open-router'. */
+export function flotillaKeyEnvName(providerId: string): string {
+  return `FLOTILLA_KEY_${providerId.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/**
+ * The key from the environment, or null. The per-provider variable wins over the vendor's name
+ * because it is the more specific choice the user made.
+ */
+export function keyFromEnv(providerId: string, kind: ProviderKind, env: NodeJS.ProcessEnv): string | null {
+  for (const name of [flotillaKeyEnvName(providerId), ...vendorKeyEnvNames(kind)]) {
+    const value = env[name]?.trim();
+    if (value) return value;
+  }
+  return null;
+}
+
+interface KeysFile {
+  version: 1;
+  keys: Record<string, string>;
+}
+
+function parseKeysFile(value: unknown, file: string): KeysFile {
+  const keys: Record<string, string> = {};
+  if (value === null) return { version: 1, keys };
+  const raw = (value as { keys?: unknown }).keys;
+  if (typeof value !== 'object' || typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new AppError('unsupported', `The key file ${file} is not in Flotilla's format ({"version": 1, "keys": {"<provider id>": "<key>"}}).`, { file });
+  }
+  for (const [id, key] of Object.entries(raw)) if (typeof key === 'string' && key.trim()) keys[id] = key.trim();
+  return { version: 1, keys };
+}
+
+/** Web mode's store: environment variables first, then `<dataDir>/keys.json` (mode 0600). */
+export class FileSecretStore implements SecretStore {
+  /** The key file; a user may also write it by hand. */
+  readonly file: string;
+  private warned: string | null = null;
+
+  constructor(
+    dataDir: string,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.file = join(dataDir, 'keys.json');
+  }
+
+  get(providerId: string, kind: ProviderKind): string | null {
+    return keyFromEnv(providerId, kind, this.env) ?? this.read().keys[providerId] ?? null;
+  }
+
+  set(providerId: string, key: string, _opts: { allowPlaintext?: boolean }): void {
+    // The file is the user's chosen plaintext store in web mode: owner-only is its protection.
+    const data = this.read();
+    data.keys[providerId] = key.trim();
+    writeOwnerOnlyJson(this.file, data);
+  }
+
+  clear(providerId: string): void {
+    const data = this.read();
+    if (!(providerId in data.keys)) return;
+    delete data.keys[providerId];
+    writeOwnerOnlyJson(this.file, data);
+  }
+
+  source(providerId: string, kind: ProviderKind): KeySource | null {
+    if (keyFromEnv(providerId, kind, this.env)) return 'env';
+    try {
+      return this.read().keys[providerId] ? 'file' : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Why the key file is being ignored, or null; for a settings banner. */
+  problem(): string | null {
+    return keyFileProblem(this.file);
+  }
+
+  private read(): KeysFile {
+    try {
+      return parseKeysFile(readOwnerOnlyJson(this.file), this.file);
+    } catch (err) {
+      // Say it once per distinct problem in the log, and every time to the caller.
+      if (err instanceof AppError && this.warned !== err.message) {
+        this.warned = err.message;
+        console.warn(`[flotilla] ${err.message}`);
+      }
+      throw err;
+    }
+  }
+}

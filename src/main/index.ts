@@ -5,9 +5,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, type MenuItemConstructorOptions, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, session, shell, type MenuItemConstructorOptions, type WebContents } from 'electron';
 import { IPC } from '../shared/contract';
 import { Core, type ClientConnection } from './core';
+import { createElectronSecretStore } from './secret-store-electron';
 
 /** Longest quitting waits for the core to stop agents and close the database. */
 const DISPOSE_DEADLINE_MS = 5_000;
@@ -25,6 +26,8 @@ const ALLOWED_PERMISSIONS = new Set(['notifications', 'clipboard-sanitized-write
 const here = fileURLToPath(new URL('.', import.meta.url));
 const PRELOAD = join(here, '../preload/index.cjs');
 const RENDERER_INDEX = join(here, '../renderer/index.html');
+/** Flotilla's own agent, run inside a PTY by this binary with ELECTRON_RUN_AS_NODE. */
+const OWN_AGENT = join(here, 'agent.js');
 const RENDERER_URL = pathToFileURL(RENDERER_INDEX).href;
 /** Set by `electron-vite dev`; only honoured in an unpackaged app. */
 const DEV_URL = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
@@ -203,6 +206,8 @@ async function start(): Promise<void> {
       dataDir: app.getPath('userData'),
       pickFolder,
       sqliteNativeBinding: findSqliteBinding(),
+      secretStore: createElectronSecretStore(safeStorage, join(app.getPath('userData'), 'keys.electron.json')),
+      ownAgentEntry: existsSync(OWN_AGENT) ? OWN_AGENT : null,
     });
   } catch (err) {
     dialog.showErrorBox('Flotilla could not start', err instanceof Error ? err.message : String(err));

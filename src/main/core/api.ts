@@ -89,14 +89,17 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
     'catalog.list': notYet,
     'catalog.saveCustom': notYet,
     'catalog.removeCustom': notYet,
-    'providers.list': notYet,
-    'providers.save': notYet,
-    'providers.remove': notYet,
-    'providers.setKey': notYet,
-    'providers.clearKey': notYet,
-    'prices.list': notYet,
-    'prices.save': notYet,
-    'usage.summary': notYet,
+    'providers.list': async () => s.providers.list(),
+    'providers.save': async (p) => s.providers.save(p),
+    'providers.remove': async (p) => {
+      s.providers.remove(p.id);
+      return null;
+    },
+    'providers.setKey': async (p) => s.providers.setKey(p.id, p.key, p.allowPlaintext),
+    'providers.clearKey': async (p) => s.providers.clearKey(p.id),
+    'prices.list': async () => s.providers.listPrices(),
+    'prices.save': async (p) => s.providers.savePrice(p),
+    'usage.summary': async (p) => s.providers.summary(p.repoId),
     'sandbox.info': notYet,
 
     'merge.preview': async (p) => {

@@ -10,6 +10,7 @@ import type { Result } from '../../shared/types';
 import { toErrorData } from './errors';
 import { createServices, type Services } from './services';
 import { createHandlers, type Handlers } from './api';
+import type { SecretStore } from './providers';
 
 export interface CoreOptions {
   /** Database, transcripts and worktrees live here. */
@@ -20,6 +21,10 @@ export interface CoreOptions {
   pickFolder?: () => Promise<string | null>;
   /** Path to a better-sqlite3 binary built for Electron's ABI. */
   sqliteNativeBinding?: string;
+  /** Where API keys live: the OS keychain in the desktop app; env vars and an owner-only file otherwise. */
+  secretStore?: SecretStore;
+  /** out/main/agent.js, Flotilla's own agent; null where it was not built. */
+  ownAgentEntry?: string | null;
 }
 
 /** Where a connection's events and terminal bytes go. */

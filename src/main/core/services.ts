@@ -11,6 +11,7 @@ import { RepoLocks } from './git/lock';
 import { PtyService } from './pty';
 import { RepoService } from './repos/repo-service';
 import { AgentService } from './agents/agent-service';
+import { FileSecretStore, ProviderService } from './providers';
 import type { CoreOptions } from './index';
 
 /** How long quitting waits for agents to stop before the database is closed anyway. */
@@ -23,6 +24,7 @@ export interface Services {
   pty: PtyService;
   repos: RepoService;
   agents: AgentService;
+  providers: ProviderService;
   dataDir: string;
   homeDir: string;
   dispose(): Promise<void>;
@@ -37,6 +39,7 @@ export async function createServices(options: CoreOptions): Promise<Services> {
   const locks = new RepoLocks();
   const pty = new PtyService({ transcripts: db.transcripts });
   const homeDir = homedir();
+  const providers = new ProviderService(db, options.secretStore ?? new FileSecretStore(dataDir));
   let agents: AgentService | undefined;
   const repos = new RepoService(db, homeDir, async (row) => {
     await agents?.reconcileRepo(row.path, db.agents.listByRepo(row.id));
@@ -52,6 +55,7 @@ export async function createServices(options: CoreOptions): Promise<Services> {
     pty,
     repos,
     agents,
+    providers,
     dataDir,
     homeDir,
     dispose() {

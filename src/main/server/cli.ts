@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { version } from '../../../package.json';
@@ -84,7 +84,8 @@ async function serve(options: ServeOptions): Promise<void> {
   }
   mkdirSync(options.dataDir, { recursive: true });
 
-  const core = await Core.create({ mode: 'web', version, dataDir: options.dataDir });
+  const ownAgent = join(dirname(fileURLToPath(import.meta.url)), 'agent.js');
+  const core = await Core.create({ mode: 'web', version, dataDir: options.dataDir, ownAgentEntry: existsSync(ownAgent) ? ownAgent : null });
   let server: WebServer;
   try {
     server = await startWebServer({ core, host: options.host, port: options.port, token: options.token, rendererDir });

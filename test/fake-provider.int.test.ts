@@ -198,6 +198,25 @@ describe('fake provider: OpenAI Responses', () => {
     expect(item?.type === 'function_call' && item.arguments).toBe('not json at all');
   });
 
+  it('answers a call to a freeform custom tool as a custom_tool_call with the raw input', async () => {
+    const patch = '*** Begin Patch\n*** Add File: e.txt\n+hi\n*** End Patch\n';
+    fake.script([{ toolCalls: [{ name: 'apply_patch', args: patch }] }]);
+    const stream = await client().responses.create({
+      model: 'gpt-5',
+      input: 'add e.txt',
+      tools: [{ type: 'custom', name: 'apply_patch', description: 'Apply a patch' }],
+      stream: true,
+    });
+    let deltas = '';
+    let item: OpenAI.Responses.ResponseOutputItem | undefined;
+    for await (const event of stream) {
+      if (event.type === 'response.custom_tool_call_input.delta') deltas += event.delta;
+      if (event.type === 'response.output_item.done') item = event.item;
+    }
+    expect(deltas).toBe(patch);
+    expect(item).toMatchObject({ type: 'custom_tool_call', name: 'apply_patch', input: patch });
+  });
+
   it('surfaces 401, 429 and 500 as the SDK errors', async () => {
     expect(await rejectionOf(client('wrong').responses.create({ model: 'gpt-5', input: 'x' }))).toBeInstanceOf(OpenAI.AuthenticationError);
     fake.script([{ fail: 429 }, { fail: 500 }]);

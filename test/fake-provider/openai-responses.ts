@@ -2,10 +2,26 @@ import { openAiAuthorized, openAiErrorBody } from './openai-chat';
 import type { ProtocolAdapter } from './types';
 import { newId, sendJson, SseWriter, splitIntoChunks } from './wire';
 
+type CallItem =
+  | { type: 'function_call'; id: string; call_id: string; name: string; arguments: string; status: 'completed' }
+  | { type: 'custom_tool_call'; id: string; call_id: string; name: string; input: string; status: 'completed' };
+
+/** Names of freeform (`type: 'custom'`) tools, such as Codex's apply_patch on some models: they take raw text, not JSON. */
+function customToolNames(tools: unknown): Set<string> {
+  const names = new Set<string>();
+  if (!Array.isArray(tools)) return names;
+  for (const tool of tools as { type?: unknown; name?: unknown }[]) {
+    if (tool?.type === 'custom' && typeof tool.name === 'string') names.add(tool.name);
+  }
+  return names;
+}
+
 /**
  * OpenAI Responses: `POST /v1/responses`, JSON or named SSE events (`response.created` ...
  * `response.completed`), as Codex and the `openai` SDK read them. Tool results come back as
- * `function_call_output` items in the next request's `input`; they need no special handling.
+ * `function_call_output` (or `custom_tool_call_output`) items in the next request's `input`; they
+ * need no special handling. A call to a tool the request declares as `type: 'custom'` is answered
+ * as a `custom_tool_call` whose `input` is the script's `args` string verbatim.
  */
 export const openAiResponses: ProtocolAdapter = {
   protocol: 'openai-responses',
@@ -30,14 +46,12 @@ export const openAiResponses: ProtocolAdapter = {
       role: 'assistant',
       content: [textPart],
     };
-    const callItems = turn.toolCalls.map((call) => ({
-      type: 'function_call',
-      id: newId('fc_'),
-      call_id: call.id,
-      name: call.name,
-      arguments: call.argsText,
-      status: 'completed',
-    }));
+    const customTools = customToolNames(ctx.body.tools);
+    const callItems: CallItem[] = turn.toolCalls.map((call) =>
+      customTools.has(call.name)
+        ? { type: 'custom_tool_call', id: newId('ctc_'), call_id: call.id, name: call.name, input: call.argsText, status: 'completed' }
+        : { type: 'function_call', id: newId('fc_'), call_id: call.id, name: call.name, arguments: call.argsText, status: 'completed' },
+    );
     // A turn that only calls tools has no message item, as with the real API.
     const output = [...(turn.text.length > 0 || callItems.length === 0 ? [messageItem] : []), ...callItems];
     const response = (status: 'in_progress' | 'completed', items: unknown[], withUsage: boolean) => ({
@@ -96,19 +110,16 @@ export const openAiResponses: ProtocolAdapter = {
       outputIndex++;
     }
     for (const item of callItems) {
-      await emit('response.output_item.added', {
-        output_index: outputIndex,
-        item: { ...item, arguments: '', status: 'in_progress' },
-      });
-      for (const delta of splitIntoChunks(item.arguments)) {
-        await emit('response.function_call_arguments.delta', { item_id: item.id, output_index: outputIndex, delta });
+      const base = { item_id: item.id, output_index: outputIndex };
+      if (item.type === 'custom_tool_call') {
+        await emit('response.output_item.added', { output_index: outputIndex, item: { ...item, input: '', status: 'in_progress' } });
+        for (const delta of splitIntoChunks(item.input)) await emit('response.custom_tool_call_input.delta', { ...base, delta });
+        await emit('response.custom_tool_call_input.done', { ...base, input: item.input });
+      } else {
+        await emit('response.output_item.added', { output_index: outputIndex, item: { ...item, arguments: '', status: 'in_progress' } });
+        for (const delta of splitIntoChunks(item.arguments)) await emit('response.function_call_arguments.delta', { ...base, delta });
+        await emit('response.function_call_arguments.done', { ...base, name: item.name, arguments: item.arguments });
       }
-      await emit('response.function_call_arguments.done', {
-        item_id: item.id,
-        output_index: outputIndex,
-        name: item.name,
-        arguments: item.arguments,
-      });
       await emit('response.output_item.done', { output_index: outputIndex, item });
       outputIndex++;
     }

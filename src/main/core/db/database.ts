@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database, type Options } from 'better-sqlite3';
 import { AgentsTable } from './agents-table';
+import { CustomCliTable } from './custom-cli-table';
 import { EventsTable } from './events-table';
 import { migrate } from './migrations';
 import { PricesTable } from './prices-table';
@@ -25,6 +26,7 @@ export class FlotillaDb {
   readonly providers: ProvidersTable;
   readonly prices: PricesTable;
   readonly usage: UsageTable;
+  readonly customCli: CustomCliTable;
   private closed = false;
 
   constructor(readonly connection: Database) {
@@ -36,6 +38,7 @@ export class FlotillaDb {
     this.providers = new ProvidersTable(connection);
     this.prices = new PricesTable(connection);
     this.usage = new UsageTable(connection);
+    this.customCli = new CustomCliTable(connection);
   }
 
   /** Closes the connection (checkpointing the WAL). Idempotent. */

@@ -1,0 +1,424 @@
+/**
+ * Turns a catalog preset plus one agent's choices into an argv, the extra environment the CLI
+ * needs and the config files to write first. Everything is per agent, under its private state
+ * folder: the user's global CLI config is never touched.
+ */
+import { join } from "node:path";
+import type { PermissionMode, ProviderKind } from "../../../shared/types";
+import { AppError, assertNever } from "../errors";
+import type { CliPreset } from "./presets";
+
+/** The provider a CLI talks to, resolved by the caller (the key is the secret itself). */
+export interface CliProvider {
+  kind: ProviderKind;
+  baseUrl: string | null;
+  key: string | null;
+  model: string | null;
+}
+
+/** One agent's launch choices. */
+export interface CliLaunchOptions {
+  task: string | null;
+  permissionMode: PermissionMode;
+  resume: boolean;
+  /** Private per-agent folder under the data dir, for config homes and the report file. */
+  stateDir: string;
+  provider: CliProvider | null;
+  /** JSONL file the CLI's hooks append status lines to. */
+  reportFile: string;
+  /** The agent's worktree; lets a CLI's folder-trust prompt be pre-answered. */
+  worktreePath?: string;
+}
+
+/** What to spawn: argv (the file is looked up on PATH), extra env, and files to write before. */
+export interface CliLaunch {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+  files: { path: string; content: string }[];
+}
+
+/** Variables carrying each provider kind's key and base URL, for CLIs that read the vendor's own names. */
+const PROVIDER_ENV: Record<ProviderKind, { key: string; baseUrl: string }> = {
+  anthropic: { key: "ANTHROPIC_API_KEY", baseUrl: "ANTHROPIC_BASE_URL" },
+  openai: { key: "OPENAI_API_KEY", baseUrl: "OPENAI_BASE_URL" },
+  "openai-compatible": { key: "OPENAI_API_KEY", baseUrl: "OPENAI_BASE_URL" },
+  google: { key: "GEMINI_API_KEY", baseUrl: "GOOGLE_GEMINI_BASE_URL" },
+};
+
+/** Quotes a value for a POSIX shell command line. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A shell command that appends one status line to the report file. The path is embedded rather
+ * than read from $FLOTILLA_REPORT because some CLIs (Gemini) run hooks with a sanitized env.
+ * `stdout` is what some CLIs read back from a hook, so it prints only `echoJson` (or nothing).
+ */
+export function reportCommand(
+  reportFile: string,
+  activity: string,
+  echoJson = false,
+): string {
+  const line = JSON.stringify({ type: "status", activity });
+  const append = `printf '%s\\n' ${shellQuote(line)} >> ${shellQuote(reportFile)}`;
+  return echoJson ? `${append}; printf '{}'` : append;
+}
+
+/** An OpenAI-style base URL ends in a version segment (`/v1`); add it when the user left it off. */
+export function openAiBaseUrl(baseUrl: string): string {
+  const trimmed = baseUrl.replace(/\/+$/, "");
+  return /\/v\d+[a-z0-9]*$/i.test(trimmed) ? trimmed : `${trimmed}/v1`;
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === "function" && process.getuid() === 0;
+}
+
+/** Builds the launch of `preset` for one agent. Throws AppError when the provider does not fit. */
+export function buildCliLaunch(
+  preset: CliPreset,
+  opts: CliLaunchOptions,
+): CliLaunch {
+  const provider = opts.provider;
+  if (
+    provider &&
+    !preset.custom &&
+    !preset.acceptsProviders.includes(provider.kind)
+  ) {
+    throw new AppError(
+      "invalid-params",
+      `${preset.name} cannot use a ${provider.kind} provider. Choose one of: ${preset.acceptsProviders.join(", ")}.`,
+    );
+  }
+  if (!preset.permissionModes.includes(opts.permissionMode)) {
+    throw new AppError(
+      "invalid-params",
+      `${preset.name} has no "${opts.permissionMode}" mode. Choose one of: ${preset.permissionModes.join(", ")}.`,
+    );
+  }
+  const env: Record<string, string> = {
+    ...preset.quietEnv,
+    FLOTILLA_REPORT: opts.reportFile,
+  };
+  const files: CliLaunch["files"] = [];
+  const prefix: string[] = [];
+  const args: string[] = [
+    ...(preset.permissionArgs[opts.permissionMode] ?? []),
+  ];
+  const model = provider?.model ?? null;
+  if (model && preset.modelFlag) args.push(preset.modelFlag, model);
+
+  switch (preset.integration) {
+    case "custom": {
+      if (provider) addVendorEnv(env, provider);
+      env.FLOTILLA_TASK = opts.task ?? "";
+      const shell = process.env.SHELL || "/bin/sh";
+      return { file: shell, args: ["-lc", preset.command], env, files };
+    }
+    case "claude":
+      claude(opts, env, files, args);
+      break;
+    case "codex":
+      codex(opts, env, files, args);
+      break;
+    case "gemini":
+      gemini(opts, env, files);
+      break;
+    case "opencode":
+      opencode(opts, env);
+      break;
+    case "aider":
+      aider(opts, env, args);
+      break;
+    default:
+      assertNever(preset.integration);
+  }
+
+  if (opts.resume && preset.resume) {
+    if (preset.resume.prefix) prefix.push(...preset.resume.args);
+    else args.push(...preset.resume.args);
+  } else if (opts.task) {
+    const delivery = preset.task;
+    switch (delivery.kind) {
+      case "positional":
+        // `--` ends the options so a task starting with "-" stays a prompt.
+        args.push("--", opts.task);
+        break;
+      case "flag":
+        args.push(delivery.flag, opts.task);
+        break;
+      case "none":
+        break;
+      default:
+        assertNever(delivery);
+    }
+  }
+  return { file: preset.command, args: [...prefix, ...args], env, files };
+}
+
+function addVendorEnv(
+  env: Record<string, string>,
+  provider: CliProvider,
+): void {
+  const names = PROVIDER_ENV[provider.kind];
+  if (provider.key) env[names.key] = provider.key;
+  if (provider.baseUrl) env[names.baseUrl] = provider.baseUrl;
+}
+
+/**
+ * Claude Code: hooks in a per-agent settings file (`--settings`); with a Flotilla provider, a
+ * per-agent CLAUDE_CONFIG_DIR whose config records onboarding as done so the TUI starts offline.
+ * Without a provider the user's own login (their ~/.claude) is kept.
+ */
+function claude(
+  opts: CliLaunchOptions,
+  env: Record<string, string>,
+  files: CliLaunch["files"],
+  args: string[],
+): void {
+  const dir = join(opts.stateDir, "claude");
+  const hook = (activity: string) => [
+    {
+      matcher: "",
+      hooks: [
+        { type: "command", command: reportCommand(opts.reportFile, activity) },
+      ],
+    },
+  ];
+  const settings = {
+    hooks: {
+      UserPromptSubmit: hook("working"),
+      PreToolUse: hook("working"),
+      PostToolUse: hook("working"),
+      Notification: hook("waiting"),
+      Stop: hook("idle"),
+    },
+  };
+  const settingsFile = join(dir, "settings.json");
+  files.push({
+    path: settingsFile,
+    content: `${JSON.stringify(settings, null, 2)}\n`,
+  });
+  args.push("--settings", settingsFile);
+  // As root, Claude refuses to skip permissions unless told it runs in a sandbox.
+  if (opts.permissionMode === "full-auto" && isRoot()) env.IS_SANDBOX = "1";
+
+  const provider = opts.provider;
+  if (!provider) return;
+  addVendorEnv(env, provider);
+  const configDir = join(dir, "home");
+  env.CLAUDE_CONFIG_DIR = configDir;
+  const config: Record<string, unknown> = {
+    hasCompletedOnboarding: true,
+    theme: "dark",
+  };
+  // Claude asks once whether to use a key found in the environment, keyed by the key's last 20
+  // characters; recording the answer keeps the TUI from stopping on that question.
+  if (provider.key)
+    config.customApiKeyResponses = {
+      approved: [provider.key.slice(-20)],
+      rejected: [],
+    };
+  if (opts.worktreePath) {
+    config.projects = {
+      [opts.worktreePath]: {
+        hasTrustDialogAccepted: true,
+        hasCompletedProjectOnboarding: true,
+      },
+    };
+  }
+  files.push({
+    path: join(configDir, ".claude.json"),
+    content: `${JSON.stringify(config, null, 2)}\n`,
+  });
+}
+
+/**
+ * Codex: `notify` reports the end of a turn (idle) or an approval request (waiting); the daemon
+ * that a TUI can leave behind is switched off. With a Flotilla provider, a per-agent CODEX_HOME
+ * (not under /tmp, where Codex refuses helpers) and a `flotilla` model provider over HTTP
+ * streaming: Codex ignores OPENAI_BASE_URL.
+ */
+function codex(
+  opts: CliLaunchOptions,
+  env: Record<string, string>,
+  files: CliLaunch["files"],
+  args: string[],
+): void {
+  // Codex appends the event JSON as the last argument, i.e. $1 of this script.
+  const script =
+    `case "$1" in *approval-requested*) a=waiting;; *) a=idle;; esac; ` +
+    `printf '{"type":"status","activity":"%s"}\\n' "$a" >> ${shellQuote(opts.reportFile)}`;
+  args.push(
+    "-c",
+    `notify=${tomlArray(["sh", "-c", script, "flotilla-notify"])}`,
+  );
+  args.push(
+    "-c",
+    "features.daemon_auto_start=false",
+    "-c",
+    "check_for_update_on_startup=false",
+  );
+
+  const provider = opts.provider;
+  if (!provider) return;
+  const home = join(opts.stateDir, "codex-home");
+  env.CODEX_HOME = home;
+  if (provider.key) env.OPENAI_API_KEY = provider.key;
+  const baseUrl = openAiBaseUrl(
+    provider.baseUrl ?? "https://api.openai.com/v1",
+  );
+  args.push(
+    "-c",
+    'model_provider="flotilla"',
+    "-c",
+    `model_providers.flotilla={name="flotilla", base_url=${tomlString(baseUrl)}, env_key="OPENAI_API_KEY", wire_api="responses"}`,
+  );
+  const lines = ["[features]", "daemon_auto_start = false", ""];
+  if (opts.worktreePath)
+    lines.push(
+      `[projects.${tomlString(opts.worktreePath)}]`,
+      'trust_level = "trusted"',
+      "",
+    );
+  files.push({ path: join(home, "config.toml"), content: lines.join("\n") });
+}
+
+/**
+ * Gemini CLI: a per-agent settings file given as its highest-precedence settings layer
+ * (GEMINI_CLI_SYSTEM_SETTINGS_PATH) with hooks, and the API-key auth type when Flotilla
+ * supplies the key. The user's ~/.gemini stays as it is.
+ */
+function gemini(
+  opts: CliLaunchOptions,
+  env: Record<string, string>,
+  files: CliLaunch["files"],
+): void {
+  // Gemini parses a hook's stdout as JSON, hence the `{}`.
+  const hook = (activity: string) => [
+    {
+      matcher: "",
+      hooks: [
+        {
+          type: "command",
+          command: reportCommand(opts.reportFile, activity, true),
+          timeout: 5000,
+        },
+      ],
+    },
+  ];
+  const settings: Record<string, unknown> = {
+    hooksConfig: { enabled: true, notifications: false },
+    hooks: {
+      BeforeAgent: hook("working"),
+      BeforeTool: hook("working"),
+      AfterTool: hook("working"),
+      Notification: hook("waiting"),
+      AfterAgent: hook("idle"),
+    },
+  };
+  const provider = opts.provider;
+  if (provider) {
+    addVendorEnv(env, provider);
+    settings.security = { auth: { selectedType: "gemini-api-key" } };
+  }
+  const file = join(opts.stateDir, "gemini", "settings.json");
+  env.GEMINI_CLI_SYSTEM_SETTINGS_PATH = file;
+  files.push({ path: file, content: `${JSON.stringify(settings, null, 2)}\n` });
+}
+
+/** opencode: config through OPENCODE_CONFIG_CONTENT; the key stays in the env (`{env:...}`). */
+function opencode(opts: CliLaunchOptions, env: Record<string, string>): void {
+  const permission =
+    opts.permissionMode === "ask"
+      ? { edit: "ask", bash: "ask" }
+      : opts.permissionMode === "auto-edit"
+        ? { edit: "allow", bash: "ask" }
+        : undefined;
+  const config: Record<string, unknown> = {
+    $schema: "https://opencode.ai/config.json",
+    autoupdate: false,
+    share: "disabled",
+  };
+  if (permission) config.permission = permission;
+  const provider = opts.provider;
+  if (provider) {
+    const model = provider.model ?? "default";
+    switch (provider.kind) {
+      case "openai":
+      case "openai-compatible": {
+        if (provider.key) env.OPENAI_API_KEY = provider.key;
+        config.provider = {
+          flotilla: {
+            npm: "@ai-sdk/openai-compatible",
+            name: "Flotilla provider",
+            options: {
+              baseURL: openAiBaseUrl(
+                provider.baseUrl ?? "https://api.openai.com/v1",
+              ),
+              apiKey: "{env:OPENAI_API_KEY}",
+            },
+            models: { [model]: { name: model } },
+          },
+        };
+        config.model = `flotilla/${model}`;
+        break;
+      }
+      case "anthropic":
+      case "google": {
+        const id = provider.kind;
+        const keyVar =
+          id === "anthropic"
+            ? "ANTHROPIC_API_KEY"
+            : "GOOGLE_GENERATIVE_AI_API_KEY";
+        if (provider.key) env[keyVar] = provider.key;
+        const options: Record<string, string> = { apiKey: `{env:${keyVar}}` };
+        if (provider.baseUrl) options.baseURL = provider.baseUrl;
+        config.provider = { [id]: { options } };
+        if (provider.model) config.model = `${id}/${provider.model}`;
+        break;
+      }
+      default:
+        assertNever(provider.kind);
+    }
+  }
+  env.OPENCODE_CONFIG_CONTENT = JSON.stringify(config);
+}
+
+/** Aider (litellm underneath): vendor key variables; OPENAI_API_BASE for a custom endpoint. */
+function aider(
+  opts: CliLaunchOptions,
+  env: Record<string, string>,
+  args: string[],
+): void {
+  args.push(
+    "--no-check-update",
+    "--no-show-release-notes",
+    "--analytics-disable",
+  );
+  const provider = opts.provider;
+  if (!provider) return;
+  if (provider.kind === "anthropic") {
+    if (provider.key) env.ANTHROPIC_API_KEY = provider.key;
+    if (provider.baseUrl) env.ANTHROPIC_BASE_URL = provider.baseUrl;
+    return;
+  }
+  if (provider.key) env.OPENAI_API_KEY = provider.key;
+  if (provider.baseUrl) env.OPENAI_API_BASE = openAiBaseUrl(provider.baseUrl);
+  // litellm routes an OpenAI-compatible server by the `openai/` model prefix.
+  if (provider.kind === "openai-compatible" && provider.model) {
+    const i = args.indexOf("--model");
+    if (i >= 0 && !args[i + 1]!.startsWith("openai/"))
+      args[i + 1] = `openai/${args[i + 1]}`;
+  }
+}
+
+function tomlString(value: string): string {
+  return JSON.stringify(value);
+}
+
+function tomlArray(values: string[]): string {
+  return `[${values.map(tomlString).join(", ")}]`;
+}

@@ -1,0 +1,10 @@
+/** The OS sandbox for agents: bubblewrap on Linux, sandbox-exec on macOS. */
+export {
+  detectSandbox,
+  wrapCommand,
+  bwrapArgs,
+  seatbeltProfile,
+  HOME_SECRETS,
+  PROBE_TIMEOUT_MS,
+  type SandboxOptions,
+} from "./sandbox";

@@ -1,0 +1,145 @@
+/**
+ * What each agent is doing: working, waiting for the user, idle, exited or failed.
+ *
+ * Two sources, combined per agent:
+ * - The CLI's own signals (hooks / notify lines from the report file). Once one arrives it wins
+ *   until the user types again: a TUI redrawing while idle must not look like work.
+ * - A fallback that reads no screen layout: output within the last `quietMs` means working; a
+ *   running process that has been quiet for `quietMs` is waiting (a quiet interactive program —
+ *   a CLI at its prompt, a shell — is waiting for the user). CLIs without a "working" signal
+ *   (Codex's notify only reports turn ends) use the fallback after each user input.
+ * The process state decides last: exit code 0 → exited, anything else → failed.
+ */
+import type { Activity } from "../../../shared/types";
+
+/** How long without output before a running agent counts as waiting. */
+export const DEFAULT_QUIET_MS = 2_500;
+
+interface AgentState {
+  activity: Activity | null;
+  hasHooks: boolean;
+  /** A hook report holds until the next user input. */
+  reported: boolean;
+  lastOutputAt: number;
+  timer: NodeJS.Timeout | null;
+  done: boolean;
+}
+
+/** Tracks agent activity and calls `onChange` on each change. */
+export class ActivityTracker {
+  private readonly agents = new Map<string, AgentState>();
+  private readonly quietMs: number;
+
+  constructor(
+    private readonly onChange: (agentId: string, activity: Activity) => void,
+    opts: { quietMs?: number } = {},
+  ) {
+    this.quietMs = opts.quietMs ?? DEFAULT_QUIET_MS;
+  }
+
+  /** The agent's process started: it is working (starting up) until it goes quiet. */
+  start(agentId: string, hasHooks: boolean): void {
+    this.forget(agentId);
+    const state: AgentState = {
+      activity: null,
+      hasHooks,
+      reported: false,
+      lastOutputAt: Date.now(),
+      timer: null,
+      done: false,
+    };
+    this.agents.set(agentId, state);
+    this.set(agentId, state, "working");
+    this.armQuietTimer(agentId, state);
+  }
+
+  /** The PTY produced output. O(1): a timestamp, at most one state change and one timer. */
+  noteOutput(agentId: string): void {
+    const state = this.agents.get(agentId);
+    if (!state || state.done) return;
+    state.lastOutputAt = Date.now();
+    if (state.reported) return;
+    if (state.activity !== "working") this.set(agentId, state, "working");
+    if (!state.timer) this.armQuietTimer(agentId, state);
+  }
+
+  /** The user typed into the agent: a hook report no longer describes what happens next. */
+  noteInput(agentId: string): void {
+    const state = this.agents.get(agentId);
+    if (!state || state.done) return;
+    state.reported = false;
+    if (!state.timer) this.armQuietTimer(agentId, state);
+  }
+
+  /** A status line from the CLI's hooks. */
+  noteReport(agentId: string, activity: Activity): void {
+    const state = this.agents.get(agentId);
+    if (!state || state.done) return;
+    if (activity === "exited" || activity === "failed") return; // only the process itself says it ended
+    // A hook saying "working" lets the output fallback take over again; waiting/idle hold.
+    state.reported = activity !== "working";
+    this.set(agentId, state, activity);
+    if (activity === "working") {
+      state.lastOutputAt = Date.now();
+      if (!state.timer) this.armQuietTimer(agentId, state);
+    }
+  }
+
+  /** The process exited: 0 → exited, anything else (or a signal) → failed. */
+  noteExit(agentId: string, exitCode: number | null): void {
+    const state = this.agents.get(agentId);
+    if (!state) return;
+    this.clearTimer(state);
+    state.done = true;
+    this.set(agentId, state, exitCode === 0 ? "exited" : "failed");
+  }
+
+  /** The current activity, or null for an unknown agent. */
+  get(agentId: string): Activity | null {
+    return this.agents.get(agentId)?.activity ?? null;
+  }
+
+  /** Stops tracking an agent (removed); no more callbacks for it. */
+  forget(agentId: string): void {
+    const state = this.agents.get(agentId);
+    if (!state) return;
+    this.clearTimer(state);
+    this.agents.delete(agentId);
+  }
+
+  /** Stops every timer. */
+  dispose(): void {
+    for (const state of this.agents.values()) this.clearTimer(state);
+    this.agents.clear();
+  }
+
+  private set(agentId: string, state: AgentState, activity: Activity): void {
+    if (state.activity === activity) return;
+    state.activity = activity;
+    this.onChange(agentId, activity);
+  }
+
+  /** One timer per agent, re-armed for the remaining quiet time rather than per output chunk. */
+  private armQuietTimer(agentId: string, state: AgentState): void {
+    const due = state.lastOutputAt + this.quietMs - Date.now();
+    state.timer = setTimeout(
+      () => {
+        state.timer = null;
+        if (state.done || this.agents.get(agentId) !== state) return;
+        const remaining = state.lastOutputAt + this.quietMs - Date.now();
+        if (remaining > 0) {
+          this.armQuietTimer(agentId, state);
+          return;
+        }
+        if (!state.reported) this.set(agentId, state, "waiting");
+      },
+      Math.max(0, due),
+    );
+    state.timer.unref?.();
+  }
+
+  private clearTimer(state: AgentState): void {
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = null;
+  }
+}

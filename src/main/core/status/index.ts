@@ -1,0 +1,8 @@
+/** Agent activity: the CLI's own signals from its report file, and an output/process fallback. */
+export { ActivityTracker, DEFAULT_QUIET_MS } from "./activity-tracker";
+export {
+  ReportWatcher,
+  parseReportLine,
+  REPORT_POLL_MS,
+  type ReportLine,
+} from "./report-watcher";

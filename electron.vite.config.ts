@@ -10,6 +10,7 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/server/cli.ts'),
+          agent: resolve(__dirname, 'src/main/agent-cli.ts'),
         },
       },
     },

@@ -1,0 +1,294 @@
+/**
+ * Flotilla's own agent, run for real: the CLI in a real PTY (node-pty), on each provider's
+ * official SDK, against the fake provider server on 127.0.0.1.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { spawn as spawnPty, type IPty } from 'node-pty';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeProvider, type FakeProvider, type FakeTurn, type RecordedRequest } from './fake-provider';
+import { makeRepo, removeDir, tempDir } from './helpers/repo';
+
+const ROOT = resolve(__dirname, '..');
+const TSX_LOADER = join(ROOT, 'node_modules/tsx/dist/loader.mjs');
+const AGENT_ENTRY = join(ROOT, 'src/main/agent-cli.ts');
+
+type Vendor = 'openai' | 'anthropic' | 'google';
+const VENDORS: { vendor: Vendor; name: string; keyEnv: string; model: string; baseUrl: (f: FakeProvider) => string }[] = [
+  { vendor: 'openai', name: 'OpenAI', keyEnv: 'OPENAI_API_KEY', model: 'gpt-5', baseUrl: (f) => `${f.url}/v1` },
+  { vendor: 'anthropic', name: 'Anthropic', keyEnv: 'ANTHROPIC_API_KEY', model: 'claude-sonnet-4-5', baseUrl: (f) => f.url },
+  { vendor: 'google', name: 'Google', keyEnv: 'GEMINI_API_KEY', model: 'gemini-2.5-pro', baseUrl: (f) => f.url },
+];
+
+const stripAnsi = (s: string) => s.replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '');
+
+/** The agent process in its PTY. */
+class AgentRun {
+  private raw = '';
+  private waiters: Array<() => void> = [];
+  readonly exited: Promise<number>;
+
+  constructor(readonly pty: IPty) {
+    pty.onData((d) => {
+      this.raw += d;
+      for (const w of this.waiters.splice(0)) w();
+    });
+    this.exited = new Promise((r) => pty.onExit((e) => r(e.exitCode)));
+  }
+
+  text(): string {
+    return stripAnsi(this.raw).replace(/\r\n/g, '\n');
+  }
+
+  waitFor(pattern: string | RegExp, timeoutMs = 15_000): Promise<void> {
+    const test = () => (typeof pattern === 'string' ? this.text().includes(pattern) : pattern.test(this.text()));
+    return new Promise((res, rej) => {
+      const timer = setTimeout(() => rej(new Error(`waited for ${pattern}; output so far:\n${this.text()}`)), timeoutMs);
+      const check = () => {
+        if (test()) {
+          clearTimeout(timer);
+          res();
+        } else this.waiters.push(check);
+      };
+      check();
+    });
+  }
+}
+
+let repo: string;
+let reportDir: string;
+let fake: FakeProvider;
+let runs: AgentRun[] = [];
+
+beforeEach(async () => {
+  repo = makeRepo({ 'greeting.txt': 'hello world\n' });
+  reportDir = tempDir('flotilla-report-');
+  fake = await startFakeProvider();
+  runs = [];
+});
+
+afterEach(async () => {
+  for (const r of runs) {
+    try {
+      r.pty.kill();
+    } catch {
+      /* gone */
+    }
+  }
+  await fake.close();
+  removeDir(repo);
+  removeDir(reportDir);
+});
+
+function startAgent(v: (typeof VENDORS)[number], task: string, extra: Record<string, string> = {}): AgentRun {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    LANG: 'C.UTF-8',
+    TERM: 'xterm-256color',
+    SHELL: '/bin/sh',
+    FLOTILLA_AGENT_PROVIDER: v.vendor,
+    FLOTILLA_AGENT_MODEL: v.model,
+    FLOTILLA_AGENT_BASE_URL: v.baseUrl(fake),
+    FLOTILLA_TASK: task,
+    FLOTILLA_REPORT: join(reportDir, 'report.jsonl'),
+    FLOTILLA_AGENT_RETRY_BASE_MS: '10',
+    [v.keyEnv]: fake.apiKey,
+    ...extra,
+  };
+  const pty = spawnPty(process.execPath, ['--import', TSX_LOADER, AGENT_ENTRY], { cwd: repo, env, cols: 120, rows: 40, name: 'xterm-256color' });
+  const run = new AgentRun(pty);
+  runs.push(run);
+  return run;
+}
+
+function report(): Array<Record<string, unknown>> {
+  try {
+    return readFileSync(join(reportDir, 'report.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  } catch {
+    return [];
+  }
+}
+
+/** The tool results a request carried back to the model, as text, whatever the wire format. */
+function toolResultsIn(req: RecordedRequest): string[] {
+  const out: string[] = [];
+  const body = req.body as Record<string, unknown>;
+  if (req.protocol === 'openai-chat') {
+    for (const m of body.messages as Array<{ role: string; content: string }>) if (m.role === 'tool') out.push(m.content);
+  } else if (req.protocol === 'anthropic') {
+    for (const m of body.messages as Array<{ content: unknown }>) {
+      if (!Array.isArray(m.content)) continue;
+      for (const b of m.content as Array<{ type: string; content?: unknown }>) if (b.type === 'tool_result') out.push(String(b.content));
+    }
+  } else {
+    for (const c of body.contents as Array<{ parts: Array<{ functionResponse?: { response: Record<string, unknown> } }> }>) {
+      for (const p of c.parts) if (p.functionResponse) out.push(String(p.functionResponse.response.content ?? p.functionResponse.response.error));
+    }
+  }
+  return out;
+}
+
+/** Waits until the agent shows its prompt and waits for the user (the output ends with it). */
+async function waitForPrompt(run: AgentRun, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!run.text().endsWith('\n› ')) {
+    if (Date.now() > deadline) throw new Error(`no prompt; output:\n${run.text()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe.each(VENDORS)('Flotilla agent on $name', (v) => {
+  it('reads, edits, runs a command and finishes; results go back to the model and usage to the report', async () => {
+    fake.script([
+      { text: 'Let me look at the file.', toolCalls: [{ name: 'read_file', args: { path: 'greeting.txt' } }], usage: { inputTokens: 100, outputTokens: 10 } },
+      { toolCalls: [{ name: 'edit_file', args: { path: 'greeting.txt', old_text: 'hello', new_text: 'goodbye' } }], usage: { inputTokens: 120, outputTokens: 20 } },
+      { toolCalls: [{ name: 'run_command', args: { command: 'cat greeting.txt' } }], usage: { inputTokens: 140, outputTokens: 30 } },
+      { text: 'All set.', toolCalls: [{ name: 'finish', args: { summary: 'Changed the greeting.' } }], usage: { inputTokens: 160, outputTokens: 40 } },
+    ]);
+    const run = startAgent(v, 'Change hello to goodbye in greeting.txt');
+    await run.waitFor('✓ Done. Changed the greeting.');
+    await waitForPrompt(run);
+    run.pty.write('\x04');
+    expect(await run.exited).toBe(0);
+
+    expect(readFileSync(join(repo, 'greeting.txt'), 'utf8')).toBe('goodbye world\n');
+    const text = run.text();
+    expect(text).toContain('Let me look at the file.');
+    expect(text).toContain('⚙ read_file greeting.txt');
+    expect(text).toContain('⚙ run_command $ cat greeting.txt');
+    // The command's own output reached the pane, between the call and its result line.
+    expect(text).toMatch(/\$ cat greeting\.txt\ngoodbye world\n {2}↳ exit code 0/);
+
+    expect(fake.requests).toHaveLength(4);
+    expect(toolResultsIn(fake.requests[1])).toEqual([expect.stringContaining('hello world')]);
+    expect(toolResultsIn(fake.requests[2]).at(-1)).toBe('Edited greeting.txt at line 1.');
+    expect(toolResultsIn(fake.requests[3]).at(-1)).toBe('exit code: 0\ngoodbye world\n');
+    expect(JSON.stringify(fake.requests[0].body)).toContain('Change hello to goodbye in greeting.txt');
+
+    const lines = report();
+    const usage = lines.filter((l) => l.type === 'usage');
+    expect(usage).toHaveLength(4);
+    expect(usage[0]).toMatchObject({ provider: v.vendor, model: v.model, inputTokens: 100, outputTokens: 10 });
+    expect(usage[3]).toMatchObject({ inputTokens: 160, outputTokens: 40 });
+    const statuses = lines.filter((l) => l.type === 'status').map((l) => l.activity);
+    expect(statuses).toEqual(['working', 'idle']);
+  });
+
+  it('stops with a clear message naming the provider when the key is refused (401)', async () => {
+    const run = startAgent(v, 'anything', { [v.keyEnv]: 'wrong-key' });
+    expect(await run.exited).toBe(1);
+    const text = run.text();
+    expect(text).toContain(`The ${v.name} API key was refused (401). Check the key in Settings → Providers.`);
+    expect(text).not.toMatch(/\n\s+at /);
+    expect(report().at(-1)).toEqual({ type: 'status', activity: 'failed' });
+  });
+
+  it('retries a 429 and then succeeds', async () => {
+    fake.script([{ fail: 429 }, { text: 'Recovered after the rate limit.' }]);
+    const run = startAgent(v, 'hi');
+    await run.waitFor('Recovered after the rate limit.');
+    expect(run.text()).toMatch(new RegExp(`⟳ ${v.name} is rate limiting \\(429\\); retrying in 0.0 s \\(try 2 of 4\\)`));
+    expect(fake.requests).toHaveLength(2);
+    await waitForPrompt(run);
+    run.pty.write('\x04');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('gives up after repeated 500s with a message, and stays at the prompt', async () => {
+    fake.script([{ fail: 500 }, { fail: 500 }, { fail: 500 }, { text: 'never' }]);
+    const run = startAgent(v, 'hi', { FLOTILLA_AGENT_MAX_TRIES: '3' });
+    await run.waitFor(`${v.name} failed with 500 after 3 tries; stopped.`);
+    await waitForPrompt(run);
+    expect(fake.requests).toHaveLength(3);
+    expect(report().at(-1)).toEqual({ type: 'status', activity: 'failed' });
+    // A follow-up tries again and gets the next scripted answer.
+    run.pty.write('try again\r');
+    await run.waitFor('never');
+    await waitForPrompt(run);
+    run.pty.write('\x03');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('times out a request that never answers', async () => {
+    fake.script([{ fail: 'hang' }]);
+    const started = Date.now();
+    const run = startAgent(v, 'hi', { FLOTILLA_AGENT_TIMEOUT_MS: '800' });
+    await run.waitFor(`${v.name} sent nothing for 800 ms; the request timed out and was stopped.`);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await waitForPrompt(run);
+    run.pty.write('\x04');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('returns malformed tool arguments to the model as a tool error and carries on', async () => {
+    fake.script([{ toolCalls: [{ name: 'read_file', args: '{"path": "greeting.txt"' }] }, { text: 'Fixed my call.' }]);
+    const run = startAgent(v, 'hi');
+    await run.waitFor('Fixed my call.');
+    expect(run.text()).toMatch(/✗ The arguments for read_file are not valid JSON/);
+    expect(toolResultsIn(fake.requests[1])).toEqual([expect.stringMatching(/^Error: The arguments for read_file are not valid JSON/)]);
+    await waitForPrompt(run);
+    run.pty.write('\x04');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('stops a streaming request at once on Ctrl-C, then quits on Ctrl-C at the empty prompt', async () => {
+    fake.script([{ fail: 'hang' }]);
+    const run = startAgent(v, 'hi');
+    const deadline = Date.now() + 15_000;
+    while (fake.requests.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(fake.requests).toHaveLength(1);
+    const stoppedAt = Date.now();
+    run.pty.write('\x03');
+    await run.waitFor('⏹ Stopped.', 3000);
+    expect(Date.now() - stoppedAt).toBeLessThan(1500);
+    await waitForPrompt(run);
+    expect(report().at(-1)).toEqual({ type: 'status', activity: 'waiting' });
+    run.pty.write('\x03');
+    expect(await run.exited).toBe(0);
+  });
+});
+
+describe('Flotilla agent limits', () => {
+  it('refuses a path outside the worktree without writing, and pauses at the turn limit', async () => {
+    const outside = tempDir('flotilla-outside-');
+    try {
+      fake.script([
+        { toolCalls: [{ name: 'write_file', args: { path: join(outside, 'x.txt'), content: 'pwned' } }] },
+        { toolCalls: [{ name: 'write_file', args: { path: '../x.txt', content: 'pwned' } }] },
+      ]);
+      const run = startAgent(VENDORS[0], 'escape', { FLOTILLA_AGENT_MAX_TURNS: '2' });
+      await run.waitFor('Paused after 2 turns');
+      expect(toolResultsIn(fake.requests[1])[0]).toMatch(/^Error: .* is outside the worktree/);
+      expect(fake.requests).toHaveLength(2);
+      expect(readFileSync(join(repo, 'greeting.txt'), 'utf8')).toBe('hello world\n');
+      expect(readdirSync(outside)).toEqual([]);
+      run.pty.write('\x04');
+      expect(await run.exited).toBe(0);
+    } finally {
+      removeDir(outside);
+    }
+  });
+
+  it('starts at the prompt without a task and takes the task from the user', async () => {
+    fake.script([{ text: 'What should I do?' }, { text: 'On it.' }]);
+    const run = startAgent(VENDORS[1], '');
+    await waitForPrompt(run);
+    expect(fake.requests).toHaveLength(0);
+    expect(report()).toEqual([{ type: 'status', activity: 'waiting' }]);
+    run.pty.write('add a test\r');
+    await run.waitFor('What should I do?');
+    await waitForPrompt(run);
+    run.pty.write('the login test\r');
+    await run.waitFor('On it.');
+    // The follow-up went into the same conversation.
+    expect(JSON.stringify(fake.requests[1].body)).toContain('add a test');
+    expect(JSON.stringify(fake.requests[1].body)).toContain('the login test');
+    run.pty.write('\x04');
+    expect(await run.exited).toBe(0);
+  });
+});

@@ -6,6 +6,7 @@ import type { MethodName, ParsedParamsOf, ResultOf } from '../../shared/contract
 import { previewMerge, runMerge } from './merge';
 import { listChanges, mergeBaseFor, readFileDiff } from './changes';
 import { getGitVersion } from './git/version';
+import { detectSandbox } from './sandbox';
 import { AppError } from './errors';
 import type { ClientSink, CoreOptions } from './index';
 import type { Services } from './services';
@@ -85,10 +86,9 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
       return readFileDiff(row.worktreePath, from, p.path, { oldPath: p.oldPath ?? null, force: p.force });
     },
 
-    // Issue 3 methods: bound to their services as those land.
-    'catalog.list': notYet,
-    'catalog.saveCustom': notYet,
-    'catalog.removeCustom': notYet,
+    'catalog.list': () => s.catalog.list(),
+    'catalog.saveCustom': (p) => s.catalog.saveCustom(p),
+    'catalog.removeCustom': (p) => s.catalog.removeCustom(p.id),
     'providers.list': async () => s.providers.list(),
     'providers.save': async (p) => s.providers.save(p),
     'providers.remove': async (p) => {
@@ -100,7 +100,7 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
     'prices.list': async () => s.providers.listPrices(),
     'prices.save': async (p) => s.providers.savePrice(p),
     'usage.summary': async (p) => s.providers.summary(p.repoId),
-    'sandbox.info': notYet,
+    'sandbox.info': () => detectSandbox(),
 
     'merge.preview': async (p) => {
       const row = liveWorktree(p.agentId);
@@ -133,10 +133,6 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
       return result;
     },
   };
-}
-
-async function notYet(): Promise<never> {
-  throw new AppError('unsupported', 'This part of Flotilla is not available in this build yet.');
 }
 
 /** The commit message offered for a merge: the task's first line, else the agent's name. */

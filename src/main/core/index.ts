@@ -89,6 +89,7 @@ export class Core {
           case 'terminal.input': {
             const p = parsed.data as { agentId: string; data: string };
             services.pty.write(p.agentId, p.data);
+            services.agents.noteInput(p.agentId);
             return;
           }
           case 'terminal.ack': {

@@ -12,6 +12,7 @@ import { PtyService } from './pty';
 import { RepoService } from './repos/repo-service';
 import { AgentService } from './agents/agent-service';
 import { FileSecretStore, ProviderService } from './providers';
+import { CatalogService } from './catalog';
 import type { CoreOptions } from './index';
 
 /** How long quitting waits for agents to stop before the database is closed anyway. */
@@ -25,6 +26,7 @@ export interface Services {
   repos: RepoService;
   agents: AgentService;
   providers: ProviderService;
+  catalog: CatalogService;
   dataDir: string;
   homeDir: string;
   dispose(): Promise<void>;
@@ -44,7 +46,19 @@ export async function createServices(options: CoreOptions): Promise<Services> {
   const repos = new RepoService(db, homeDir, async (row) => {
     await agents?.reconcileRepo(row.path, db.agents.listByRepo(row.id));
   });
-  agents = new AgentService(db, pty, repos, locks, events, dataDir);
+  const catalog = new CatalogService(db);
+  agents = new AgentService({
+    db,
+    pty,
+    repos,
+    locks,
+    events,
+    catalog,
+    providers,
+    dataDir,
+    homeDir,
+    ownAgentEntry: options.ownAgentEntry ?? null,
+  });
   await agents.reconcile();
 
   let disposed: Promise<void> | null = null;
@@ -56,6 +70,7 @@ export async function createServices(options: CoreOptions): Promise<Services> {
     repos,
     agents,
     providers,
+    catalog,
     dataDir,
     homeDir,
     dispose() {

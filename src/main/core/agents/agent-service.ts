@@ -3,17 +3,17 @@
  * in a PTY whose working directory is that worktree. This service ties the worktree, PTY and
  * database services together and keeps each agent's status and diff stat current.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { AgentInfo, AgentKind, DiffStat, RemovalCheck } from '../../../shared/types';
+import type { Activity, AgentInfo, AgentKind, DiffStat, LaunchConfig, NetworkMode, PermissionMode, RemovalCheck } from '../../../shared/types';
 import type { AgentRow, FlotillaDb } from '../db';
 import type { EventBus } from '../events/event-bus';
 import { AppError } from '../errors';
-import { toAppError } from '../git/core';
+import { gitText, toAppError } from '../git/core';
 import type { RepoLocks } from '../git/lock';
 import { Emitter, type Disposable, DisposableStore, toDisposable } from '../lifecycle';
-import { defaultShell, type PtyService } from '../pty';
+import type { PtyService } from '../pty';
 import { resolveBase } from '../repos';
 import {
   chooseBranch,
@@ -26,8 +26,12 @@ import {
   worktreeRoot,
 } from '../worktrees';
 import { computeDiffStat, mergeBaseFor } from '../changes';
-import { buildAgentEnv } from './agent-env';
 import type { RepoService } from '../repos/repo-service';
+import type { CatalogService } from '../catalog';
+import type { ProviderService } from '../providers';
+import { ActivityTracker, ReportWatcher, type ReportLine } from '../status';
+import { detectSandbox } from '../sandbox';
+import { agentStateDir, planLaunch } from './launch';
 
 /** How often a live diff stat is refreshed without a trigger. */
 export const DIFF_POLL_INTERVAL_MS = 3_000;
@@ -46,6 +50,25 @@ export interface CreateAgentParams {
   task?: string;
   cols?: number;
   rows?: number;
+  presetId?: string;
+  providerId?: string;
+  model?: string;
+  permissionMode?: PermissionMode;
+  confined?: boolean;
+  network?: NetworkMode;
+}
+
+export interface AgentServiceDeps {
+  db: FlotillaDb;
+  pty: PtyService;
+  repos: RepoService;
+  locks: RepoLocks;
+  events: EventBus;
+  catalog: CatalogService;
+  providers: ProviderService;
+  dataDir: string;
+  homeDir: string;
+  ownAgentEntry: string | null;
 }
 
 export class AgentService implements Disposable {
@@ -55,20 +78,32 @@ export class AgentService implements Disposable {
   private readonly diffRunning = new Set<string>();
   private readonly stopping = new Set<string>();
   private readonly sizes = new Map<string, { cols: number; rows: number }>();
+  private readonly reports = new Map<string, ReportWatcher>();
   private readonly onDidChangeEmitter = new Emitter<AgentInfo>();
   readonly onDidChange = this.onDidChangeEmitter.event;
+  private readonly db: FlotillaDb;
+  private readonly pty: PtyService;
+  private readonly repos: RepoService;
+  private readonly locks: RepoLocks;
+  private readonly events: EventBus;
+  private readonly catalog: CatalogService;
+  private readonly providers: ProviderService;
+  private readonly dataDir: string;
+  private readonly activity: ActivityTracker;
 
-  constructor(
-    private readonly db: FlotillaDb,
-    private readonly pty: PtyService,
-    private readonly repos: RepoService,
-    private readonly locks: RepoLocks,
-    private readonly events: EventBus,
-    private readonly dataDir: string,
-  ) {
+  constructor(private readonly deps: AgentServiceDeps) {
+    ({ db: this.db, pty: this.pty, repos: this.repos, locks: this.locks, events: this.events } = deps);
+    ({ catalog: this.catalog, providers: this.providers, dataDir: this.dataDir } = deps);
+    this.activity = new ActivityTracker((agentId, activity) => this.setActivity(agentId, activity));
+    this.store.add(toDisposable(() => this.activity.dispose()));
     this.store.add(this.pty.onDidExit((e) => this.handleExit(e.id, e.exitCode)));
     // Agents change files while they print: refresh the diff stat soon after output.
-    this.store.add(this.pty.onDidOutput((id) => this.scheduleDiffStat(id, DIFF_ACTIVITY_THROTTLE_MS)));
+    this.store.add(
+      this.pty.onDidOutput((id) => {
+        this.activity.noteOutput(id);
+        this.scheduleDiffStat(id, DIFF_ACTIVITY_THROTTLE_MS);
+      }),
+    );
     const poll = setInterval(() => this.pollDiffStats(), DIFF_POLL_INTERVAL_MS);
     poll.unref();
     this.store.add(toDisposable(() => clearInterval(poll)));
@@ -79,7 +114,7 @@ export class AgentService implements Disposable {
     this.db.runs.interruptOpen();
     for (const row of this.db.agents.all()) {
       if (row.status === 'running' || row.status === 'starting') {
-        this.db.agents.update(row.id, { status: 'interrupted', updatedAt: Date.now() });
+        this.db.agents.update(row.id, { status: 'interrupted', activity: null, updatedAt: Date.now() });
       }
     }
     const byRepo = new Map<string, AgentRow[]>();
@@ -141,6 +176,7 @@ export class AgentService implements Disposable {
     if (params.kind === 'command' && !params.command?.trim()) {
       throw new AppError('invalid-params', 'A Command agent needs a command line, for example `claude` or `aider --model x`.');
     }
+    const launch = await this.launchConfigFor(params);
     const taken = new Set(this.db.agents.listByRepo(repo.id).map((a) => a.slug));
     const name = params.name?.trim() || suggestAgentName(taken);
     const row = await this.locks.run(repo.path, async () => {
@@ -174,7 +210,7 @@ export class AgentService implements Disposable {
         missing: false,
         createdAt: now,
         updatedAt: now,
-        launch: null,
+        launch,
         activity: null,
       };
       this.db.agents.insert(newRow);
@@ -183,8 +219,31 @@ export class AgentService implements Disposable {
     });
     this.diffStats.set(row.id, { files: 0, additions: 0, deletions: 0 });
     this.emitChanged(row.id);
-    this.start(row, { cols: params.cols ?? DEFAULT_COLS, rows: params.rows ?? DEFAULT_ROWS });
+    await this.start(row, { cols: params.cols ?? DEFAULT_COLS, rows: params.rows ?? DEFAULT_ROWS }, false);
     return this.info(row.id);
+  }
+
+  /** Validates the kind-specific choices and fills in defaults (confined when it can be). */
+  private async launchConfigFor(params: CreateAgentParams): Promise<LaunchConfig | null> {
+    if (params.kind === 'shell' || params.kind === 'command') return null;
+    let presetId: string | null = null;
+    if (params.kind === 'cli') {
+      const entry = (await this.catalog.list()).find((e) => e.id === params.presetId);
+      if (!entry) throw new AppError('invalid-params', 'Choose a coding CLI from the catalog.');
+      if (!entry.installed) throw new AppError('not-found', `${entry.name} is not installed. ${entry.installHint}`);
+      if (params.permissionMode && !entry.permissionModes.includes(params.permissionMode)) {
+        throw new AppError('invalid-params', `${entry.name} has no "${params.permissionMode}" mode.`);
+      }
+      presetId = entry.id;
+    }
+    const providerId = params.providerId ?? null;
+    if (params.kind === 'flotilla' && !providerId) throw new AppError('invalid-params', "Choose a provider for Flotilla's agent.");
+    if (providerId) this.providers.resolve(providerId);
+    const permissionMode = params.permissionMode ?? (params.kind === 'flotilla' ? 'auto-edit' : 'ask');
+    const sandbox = await detectSandbox();
+    const confined = params.confined ?? (sandbox.available && permissionMode !== 'ask');
+    if (confined && !sandbox.available) throw new AppError('unsupported', sandbox.note);
+    return { presetId, providerId, model: params.model?.trim() || null, permissionMode, confined, network: params.network ?? 'on' };
   }
 
   /** Stops the agent's process if it runs, then starts it again in the same worktree. */
@@ -193,8 +252,10 @@ export class AgentService implements Disposable {
     if (row.missing || !existsSync(row.worktreePath)) {
       throw new AppError('worktree-missing', `The worktree of ${row.name} is missing (${row.worktreePath}). Remove the agent to clean up its record.`);
     }
+    // A CLI that was interrupted picks up its previous session where it supports that.
+    const resume = row.kind === 'cli' && row.status === 'interrupted';
     if (this.pty.isRunning(agentId)) await this.stopProcess(agentId);
-    this.start(this.get(agentId), this.sizes.get(agentId) ?? { cols: DEFAULT_COLS, rows: DEFAULT_ROWS });
+    await this.start(this.get(agentId), this.sizes.get(agentId) ?? { cols: DEFAULT_COLS, rows: DEFAULT_ROWS }, resume);
     return this.info(agentId);
   }
 
@@ -243,6 +304,9 @@ export class AgentService implements Disposable {
       }),
     );
     this.clearDiffTimer(agentId);
+    this.stopWatchingReport(agentId);
+    this.activity.forget(agentId);
+    rmSync(agentStateDir(this.dataDir, agentId), { recursive: true, force: true });
     this.diffStats.delete(agentId);
     this.sizes.delete(agentId);
     this.db.agents.delete(agentId);
@@ -278,34 +342,85 @@ export class AgentService implements Disposable {
     }
   }
 
+  /** Typing into an agent's terminal: it is no longer waiting for the user. */
+  noteInput(agentId: string): void {
+    this.activity.noteInput(agentId);
+  }
+
   async dispose(): Promise<void> {
     for (const timer of this.diffTimers.values()) clearTimeout(timer);
     this.diffTimers.clear();
+    for (const id of [...this.reports.keys()]) this.stopWatchingReport(id);
     await this.store.dispose();
     this.onDidChangeEmitter.dispose();
   }
 
-  private start(row: AgentRow, size: { cols: number; rows: number }): void {
+  private async start(row: AgentRow, size: { cols: number; rows: number }, resume: boolean): Promise<void> {
     this.sizes.set(row.id, size);
-    const shell = defaultShell();
-    const argv =
-      row.kind === 'command' && row.command
-        ? { file: shell.file, args: process.platform === 'win32' ? ['/c', row.command] : ['-lc', row.command] }
-        : shell;
-    const env = buildAgentEnv({ agentName: row.name, branch: row.branch, baseRef: row.baseRef, worktreePath: row.worktreePath, task: row.task });
+    const stateDir = agentStateDir(this.dataDir, row.id);
+    const reportFile = join(stateDir, 'report.jsonl');
     try {
-      this.pty.spawn(row.id, { file: argv.file, args: argv.args, cwd: row.worktreePath, env, cols: size.cols, rows: size.rows });
+      mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+      const gitCommonDir = await gitText(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: row.worktreePath });
+      const plan = planLaunch(row, {
+        catalog: this.catalog,
+        providers: this.providers,
+        stateDir,
+        reportFile,
+        gitCommonDir,
+        homeDir: this.deps.homeDir,
+        ownAgentEntry: this.deps.ownAgentEntry,
+        resume,
+      });
+      this.pty.spawn(row.id, { file: plan.file, args: plan.args, cwd: row.worktreePath, env: plan.env, cols: size.cols, rows: size.rows });
     } catch (err) {
-      this.db.agents.update(row.id, { status: 'exited', exitCode: -1, updatedAt: Date.now() });
+      this.db.agents.update(row.id, { status: 'exited', exitCode: -1, activity: 'failed', updatedAt: Date.now() });
       this.db.events.add(row.id, 'spawn-failed', { message: err instanceof Error ? err.message : String(err) });
       this.emitChanged(row.id);
       throw err instanceof AppError ? err : new AppError('internal', `Could not start ${row.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
     const runId = this.db.runs.start(row.id);
     this.runIds.set(row.id, runId);
+    this.watchReport(row, reportFile);
+    this.activity.start(row.id, row.kind === 'cli' && Boolean(row.launch?.presetId && this.catalog.get(row.launch.presetId)?.hasStatusHooks));
     this.db.agents.update(row.id, { status: 'running', exitCode: null, updatedAt: Date.now() });
-    this.db.events.add(row.id, 'started', { runId });
+    this.db.events.add(row.id, 'started', { runId, resume });
     this.emitChanged(row.id);
+  }
+
+  /** Status and usage reported by the agent itself (hooks, Flotilla's agent) through its report file. */
+  private watchReport(row: AgentRow, reportFile: string): void {
+    this.stopWatchingReport(row.id);
+    const watcher = new ReportWatcher(reportFile, (line: ReportLine) => {
+      if (line.type === 'status') {
+        this.activity.noteReport(row.id, line.activity);
+      } else if (line.type === 'usage') {
+        this.providers.recordUsage({
+          agentId: row.id,
+          repoId: row.repoId,
+          runId: this.runIds.get(row.id) ?? null,
+          provider: line.provider,
+          model: line.model,
+          inputTokens: line.inputTokens,
+          outputTokens: line.outputTokens,
+        });
+        this.emitChanged(row.id);
+      }
+    });
+    watcher.start();
+    this.reports.set(row.id, watcher);
+  }
+
+  private stopWatchingReport(agentId: string): void {
+    this.reports.get(agentId)?.dispose();
+    this.reports.delete(agentId);
+  }
+
+  private setActivity(agentId: string, activity: Activity): void {
+    const row = this.db.agents.get(agentId);
+    if (!row || row.activity === activity) return;
+    this.db.agents.update(agentId, { activity });
+    this.emitChanged(agentId);
   }
 
   private readonly runIds = new Map<string, number>();
@@ -330,6 +445,8 @@ export class AgentService implements Disposable {
     }
     this.db.agents.update(agentId, { status, exitCode, updatedAt: Date.now() });
     this.db.events.add(agentId, status, { exitCode });
+    // Stopped by the user counts as a clean exit, not a failure.
+    this.activity.noteExit(agentId, status === 'stopped' ? 0 : exitCode);
     this.emitChanged(agentId);
     this.scheduleDiffStat(agentId, 0);
   }
@@ -366,7 +483,7 @@ export class AgentService implements Disposable {
 
   private toInfo(row: AgentRow): AgentInfo {
     const { updatedAt: _updatedAt, ...info } = row;
-    return { ...info, diffStat: this.diffStats.get(row.id) ?? null, usage: null };
+    return { ...info, diffStat: this.diffStats.get(row.id) ?? null, usage: this.providers.usageForAgent(row.id) };
   }
 
 }

@@ -1,0 +1,133 @@
+/**
+ * Plans how an agent's process starts: which program, which arguments, which environment and
+ * which per-agent config files, for each kind of agent, optionally inside the OS sandbox.
+ * The environment is the scrubbed allow-list plus only what this agent's own provider needs.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { LaunchConfig, ProviderKind } from '../../../shared/types';
+import type { AgentRow } from '../db';
+import { AppError } from '../errors';
+import { defaultShell } from '../pty';
+import { buildCliLaunch, type CatalogService } from '../catalog';
+import type { ProviderService } from '../providers';
+import { wrapCommand } from '../sandbox';
+import { buildAgentEnv } from './agent-env';
+
+/** The environment variable that carries each vendor's key, for Flotilla's own agent. */
+const KEY_VARIABLE: Record<ProviderKind, string> = {
+  openai: 'OPENAI_API_KEY',
+  'openai-compatible': 'OPENAI_API_KEY',
+  anthropic: 'ANTHROPIC_API_KEY',
+  google: 'GEMINI_API_KEY',
+};
+
+export interface LaunchContext {
+  catalog: CatalogService;
+  providers: ProviderService;
+  /** Per-agent private folder: config homes, the report file. */
+  stateDir: string;
+  reportFile: string;
+  /** The repository's git common dir (worktree admin and objects), writable inside the sandbox. */
+  gitCommonDir: string;
+  homeDir: string;
+  /** out/main/agent.js: Flotilla's own agent, run by this same Node (or Electron as Node). */
+  ownAgentEntry: string | null;
+  /** Start a CLI so that it resumes its previous session (restart after an interruption). */
+  resume: boolean;
+}
+
+export interface LaunchPlan {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+/** Builds the process plan for an agent and writes the config files it needs. */
+export function planLaunch(row: AgentRow, ctx: LaunchContext): LaunchPlan {
+  const env = buildAgentEnv({ agentName: row.name, branch: row.branch, baseRef: row.baseRef, worktreePath: row.worktreePath, task: row.task });
+  env.FLOTILLA_REPORT = ctx.reportFile;
+  let plan: LaunchPlan;
+  switch (row.kind) {
+    case 'shell':
+      plan = { ...defaultShell(), env };
+      break;
+    case 'command': {
+      const shell = defaultShell();
+      plan = { file: shell.file, args: process.platform === 'win32' ? ['/c', row.command ?? ''] : ['-lc', row.command ?? ''], env };
+      break;
+    }
+    case 'cli':
+      plan = planCli(row, requireLaunch(row), ctx, env);
+      break;
+    case 'flotilla':
+      plan = planOwnAgent(row, requireLaunch(row), ctx, env);
+      break;
+  }
+  const launch = row.launch;
+  if (launch?.confined) {
+    const wrapped = wrapCommand(
+      { file: plan.file, args: plan.args },
+      { worktreePath: row.worktreePath, gitCommonDir: ctx.gitCommonDir, stateDir: ctx.stateDir, homeDir: ctx.homeDir, network: launch.network },
+    );
+    plan = { ...plan, ...wrapped };
+  }
+  return plan;
+}
+
+function requireLaunch(row: AgentRow): LaunchConfig {
+  if (!row.launch) throw new AppError('internal', `${row.name} has no launch settings.`);
+  return row.launch;
+}
+
+function providerFor(launch: LaunchConfig, ctx: LaunchContext) {
+  return launch.providerId ? ctx.providers.resolve(launch.providerId) : null;
+}
+
+function planCli(row: AgentRow, launch: LaunchConfig, ctx: LaunchContext, env: Record<string, string>): LaunchPlan {
+  const preset = launch.presetId ? ctx.catalog.get(launch.presetId) : undefined;
+  if (!preset) throw new AppError('not-found', `The coding CLI "${launch.presetId}" is not in the catalog any more. Add it in Settings.`);
+  const provider = providerFor(launch, ctx);
+  const cli = buildCliLaunch(preset, {
+    task: row.task,
+    permissionMode: launch.permissionMode,
+    resume: ctx.resume,
+    stateDir: ctx.stateDir,
+    provider: provider ? { kind: provider.kind, baseUrl: provider.baseUrl, key: provider.key, model: launch.model ?? null } : null,
+    reportFile: ctx.reportFile,
+    worktreePath: row.worktreePath,
+  });
+  for (const file of cli.files) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    writeFileSync(file.path, file.content, { mode: 0o600 });
+  }
+  return { file: cli.file, args: cli.args, env: { ...env, ...cli.env } };
+}
+
+function planOwnAgent(row: AgentRow, launch: LaunchConfig, ctx: LaunchContext, env: Record<string, string>): LaunchPlan {
+  if (!ctx.ownAgentEntry) throw new AppError('unsupported', "Flotilla's agent is not built: run `npm run build`.");
+  const provider = providerFor(launch, ctx);
+  if (!provider) throw new AppError('invalid-params', "Choose a provider for Flotilla's agent.");
+  if (!provider.key && provider.kind !== 'openai-compatible') {
+    throw new AppError('invalid-params', `${provider.name} has no API key. Add one in Settings → Providers (or set ${KEY_VARIABLE[provider.kind]}).`);
+  }
+  const model = launch.model ?? provider.models[0];
+  if (!model) throw new AppError('invalid-params', `Choose a model for ${provider.name}.`);
+  const agentEnv: Record<string, string> = {
+    ...env,
+    FLOTILLA_AGENT_PROVIDER: provider.kind,
+    FLOTILLA_AGENT_PROVIDER_NAME: provider.name,
+    FLOTILLA_AGENT_MODEL: model,
+    // Electron's binary runs the agent as plain Node.
+    ELECTRON_RUN_AS_NODE: '1',
+  };
+  if (provider.baseUrl) agentEnv.FLOTILLA_AGENT_BASE_URL = provider.baseUrl;
+  // Only the key this agent's provider needs; an OpenAI-compatible local server may need none.
+  agentEnv[KEY_VARIABLE[provider.kind]] = provider.key ?? 'not-needed';
+  return { file: process.execPath, args: [ctx.ownAgentEntry], env: agentEnv };
+}
+
+/** The folder where an agent's private state lives. */
+export function agentStateDir(dataDir: string, agentId: string): string {
+  return join(dataDir, 'agents', agentId);
+}

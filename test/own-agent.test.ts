@@ -248,3 +248,34 @@ describe('prompt input', () => {
     expect(await input.prompt('> ')).toBeNull();
   });
 });
+
+describe('agent loop limits', () => {
+  it('pauses a run once it has used FLOTILLA_AGENT_MAX_TOKENS, after answering the pending tool calls', async () => {
+    const { AgentSession } = await import('../src/main/core/own-agent/session');
+    const { Reporter } = await import('../src/main/core/own-agent/report');
+    const parsed = readAgentConfig({ FLOTILLA_AGENT_PROVIDER: 'openai', FLOTILLA_AGENT_MODEL: 'm', OPENAI_API_KEY: 'k', FLOTILLA_AGENT_MAX_TOKENS: '150' });
+    if (!parsed.ok) throw new Error(parsed.message);
+    let requests = 0;
+    let out = '';
+    const session = new AgentSession({
+      config: parsed.config,
+      // A scripted model at the provider boundary: always asks for one more (unknown) tool.
+      client: {
+        turn: async () => {
+          requests++;
+          return { text: '', toolCalls: [{ id: `c${requests}`, name: 'nope', argsText: '{}' }], usage: { inputTokens: 80, outputTokens: 20 } };
+        },
+      },
+      root: process.cwd(),
+      write: (c) => (out += c.toString()),
+      style: makeStyle(false),
+      reporter: new Reporter(null),
+      ripgrep: null,
+    });
+    const outcome = await session.run('go', new AbortController().signal);
+    expect(outcome).toEqual({ kind: 'limit', message: expect.stringContaining('this run used 200 tokens, the limit is 150') });
+    expect(requests).toBe(2);
+    expect(session.messages.at(-1)).toMatchObject({ role: 'tool' });
+    expect(out).toContain('⏸ Paused: this run used 200 tokens');
+  });
+});

@@ -15,6 +15,8 @@ import { loadAgents, loadRecent, refreshBranch } from './features/repo/repo-acti
 import { RepoBar, RepoError } from './features/repo/repo-bar';
 import { StartScreen } from './features/repo/start-screen';
 import { installTerminalTestSeam } from './features/terminal/terminal-registry';
+import { handleAgentChanged, installAttentionTracking } from './features/attention/attention-actions';
+import { SettingsView } from './features/settings/settings-view';
 
 /** Subscribes the stores to the core's events for the app's lifetime. */
 function useCoreEvents(): void {
@@ -22,7 +24,10 @@ function useCoreEvents(): void {
     const client = getClient();
     const subscriptions = [
       client.onEvent('agents.changed', (agent) => {
-        if (agent.repoId === useRepoStore.getState().repo?.id) useAgentsStore.getState().upsert(agent);
+        if (agent.repoId !== useRepoStore.getState().repo?.id) return;
+        const previous = useAgentsStore.getState().byId[agent.id];
+        useAgentsStore.getState().upsert(agent);
+        handleAgentChanged(previous, agent);
       }),
       client.onEvent('agents.removed', ({ agentId }) => useAgentsStore.getState().remove(agentId)),
       client.onEvent('repos.changed', ({ repoId }) => void refreshBranch(repoId)),
@@ -43,6 +48,7 @@ function useCoreEvents(): void {
         }),
       );
     }
+    subscriptions.push(installAttentionTracking());
     return () => {
       for (const unsubscribe of subscriptions) unsubscribe();
     };
@@ -82,6 +88,7 @@ export function App() {
       ) : null}
       <main className="fleet-area">{repo ? <FleetGrid /> : <StartScreen />}</main>
       {overlay.kind === 'new-agent' ? <NewAgentDialog /> : null}
+      {overlay.kind === 'settings' ? <SettingsView /> : null}
       {overlay.kind === 'changes' ? <ChangesView key={overlay.agentId} agentId={overlay.agentId} /> : null}
       {overlay.kind === 'merge' ? <MergeDialog key={overlay.agentId} agentId={overlay.agentId} /> : null}
       {overlay.kind === 'remove' ? <RemoveDialog key={overlay.agentId} agentId={overlay.agentId} /> : null}

@@ -4,6 +4,7 @@ import { create } from 'zustand';
 export type Overlay =
   | { kind: 'none' }
   | { kind: 'new-agent' }
+  | { kind: 'settings' }
   | { kind: 'changes'; agentId: string }
   | { kind: 'merge'; agentId: string }
   | { kind: 'remove'; agentId: string };

@@ -1,4 +1,4 @@
-import type { AgentInfo, DiffStat, RemovalCheck } from '../../../shared/types';
+import type { Activity, AgentInfo, DiffStat, RemovalCheck, Usage } from '../../../shared/types';
 
 /** Unicode minus, as in `2 files +10 −3`. */
 const MINUS = '\u2212';
@@ -72,4 +72,50 @@ export function baseName(path: string): string {
   const trimmed = path.replace(/[\\/]+$/, '');
   const i = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'));
   return i >= 0 ? trimmed.slice(i + 1) : trimmed;
+}
+
+/** Token counts the way a glance wants them: 950, 12.3k, 4.1M. */
+export function formatTokens(n: number): string {
+  if (n < 1000) return String(Math.round(n));
+  if (n < 1_000_000) return `${trimZero((n / 1000).toFixed(n < 100_000 ? 1 : 0))}k`;
+  return `${trimZero((n / 1_000_000).toFixed(1))}M`;
+}
+
+function trimZero(s: string): string {
+  return s.endsWith('.0') ? s.slice(0, -2) : s;
+}
+
+/** Dollars: cents normally, more digits below a cent so tiny spends don't read as $0.00. */
+export function formatUsd(usd: number): string {
+  if (usd > 0 && usd < 0.01) return `$${usd.toFixed(4)}`;
+  return `$${usd.toFixed(2)}`;
+}
+
+/** `12.3k tok · $0.04`; without a known price only the tokens; null when nothing was reported. */
+export function formatUsage(usage: Usage | null): string | null {
+  if (!usage) return null;
+  const tokens = `${formatTokens(usage.inputTokens + usage.outputTokens)} tok`;
+  return usage.costUsd === null ? tokens : `${tokens} · ${formatUsd(usage.costUsd)}`;
+}
+
+/** Human label for an activity badge. */
+export function activityLabel(activity: Activity): string {
+  switch (activity) {
+    case 'working':
+      return 'working';
+    case 'waiting':
+      return 'waiting for you';
+    case 'idle':
+      return 'idle';
+    case 'exited':
+      return 'exited';
+    case 'failed':
+      return 'failed';
+    default:
+      return assertNever(activity);
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected value ${String(value)}`);
 }

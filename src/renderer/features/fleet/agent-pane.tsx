@@ -3,7 +3,8 @@ import type { AgentInfo } from '../../../shared/types';
 import { useAgentsStore } from '../../stores/agents-store';
 import { useUiStore } from '../../stores/ui-store';
 import { restartAgent, stopAgent } from '../agents/agent-actions';
-import { formatDiffStat, needsRestart, paneStatus, statusLabel } from '../common/format';
+import { activityLabel, formatDiffStat, formatUsage, needsRestart, paneStatus, statusLabel } from '../common/format';
+import { effectiveActivity } from '../attention/attention';
 import { TerminalView } from '../terminal/terminal-view';
 
 interface AgentPaneProps {
@@ -22,7 +23,10 @@ export const AgentPane = memo(function AgentPane({ agent, focused, maximized, hi
   const running = agent.status === 'running' || agent.status === 'starting';
   const restartable = needsRestart(agent);
   const stat = agent.diffStat;
+  const activity = effectiveActivity(agent);
+  const usage = formatUsage(agent.usage);
   const classes = ['agent-pane', `status-${status}`];
+  if (activity) classes.push(`activity-${activity}`);
   if (focused) classes.push('focused');
   if (maximized) classes.push('maximized');
   if (hidden) classes.push('hidden');
@@ -34,6 +38,7 @@ export const AgentPane = memo(function AgentPane({ agent, focused, maximized, hi
       data-agent-id={agent.id}
       data-agent-name={agent.name}
       data-status={status}
+      data-activity={activity ?? ''}
       onMouseDownCapture={() => focus(agent.id)}
     >
       <div className="pane-header">
@@ -47,6 +52,17 @@ export const AgentPane = memo(function AgentPane({ agent, focused, maximized, hi
         <span className={`badge status-${status}`} data-testid="pane-status">
           {statusLabel(agent)}
         </span>
+        {agent.activity ? (
+          // Only what the core reports: for a shell the status badge already says it exited.
+          <span
+            className={`badge activity-badge activity-${agent.activity}`}
+            data-testid="pane-activity"
+            data-activity={agent.activity}
+            title="From the agent’s own signals, or its output and process state"
+          >
+            {activityLabel(agent.activity)}
+          </span>
+        ) : null}
         <span
           className={stat && stat.files > 0 ? 'pane-diffstat' : 'pane-diffstat empty'}
           data-testid="pane-diffstat"
@@ -57,6 +73,18 @@ export const AgentPane = memo(function AgentPane({ agent, focused, maximized, hi
         >
           <DiffStatText text={formatDiffStat(stat)} />
         </span>
+        {usage && agent.usage ? (
+          <span
+            className="pane-cost"
+            data-testid="pane-cost"
+            data-input-tokens={agent.usage.inputTokens}
+            data-output-tokens={agent.usage.outputTokens}
+            data-cost-usd={agent.usage.costUsd ?? ''}
+            title={`${agent.usage.inputTokens} input + ${agent.usage.outputTokens} output tokens${agent.usage.costUsd === null ? '; no price known for the model' : ''}`}
+          >
+            {usage}
+          </span>
+        ) : null}
         <span className="pane-spacer" />
         <div className="pane-actions">
           <button data-testid="pane-changes" title="Show changes" onClick={() => open({ kind: 'changes', agentId: agent.id })}>

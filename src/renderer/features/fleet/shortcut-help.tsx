@@ -5,6 +5,7 @@ export const SHORTCUTS: ReadonlyArray<readonly [string, string]> = [
   ['Ctrl+Shift+N', 'New agent'],
   ['Ctrl+Shift+←↑→↓', 'Move focus between panes'],
   ['Ctrl+Alt+1…9', 'Focus pane 1…9'],
+  ['Ctrl+Shift+A', 'Jump to the next agent that needs you'],
   ['Ctrl+Shift+Enter', 'Maximize / restore the focused pane'],
   ['Escape', 'Restore from maximized (outside a terminal); close dialogs'],
   ['Ctrl+Shift+C / V', 'Copy selection / paste in a terminal'],

@@ -1,6 +1,7 @@
 import { useAgentsStore } from '../../stores/agents-store';
 import { useRepoStore } from '../../stores/repo-store';
 import { useUiStore } from '../../stores/ui-store';
+import { jumpToNextAttention } from '../attention/attention-actions';
 import { focusTerminal } from '../terminal/terminal-registry';
 import { gridShape } from './grid-layout';
 import { arrowDirection, neighborIndex } from './pane-navigation';
@@ -36,6 +37,11 @@ export function handleShortcut(e: KeyboardEvent): boolean {
     return handled(e);
   }
   if (overlay.kind !== 'none' || agents.order.length === 0) return false;
+
+  if (mod && e.shiftKey && !e.altKey && e.code === 'KeyA') {
+    jumpToNextAttention();
+    return handled(e);
+  }
 
   const direction = mod && e.shiftKey && !e.altKey ? arrowDirection(e.key) : null;
   if (direction) {

@@ -6,13 +6,18 @@ import { PathField } from './path-field';
 import { RecentList } from './recent-list';
 import { browseAndOpen, loadRecent } from './repo-actions';
 import { ShortcutHelp } from '../fleet/shortcut-help';
+import { FleetSpend } from '../fleet/fleet-spend';
+import { AttentionMenu, NotificationsToggle } from '../attention/attention-menu';
 
-/** The top bar: repository identity, path field, recent list, Browse…, New agent. */
+/**
+ * The top bar: repository identity, path field, recent list, Browse…, then the fleet's spend,
+ * attention list, notifications bell, New agent, settings and shortcut help.
+ */
 export function RepoBar() {
   const repo = useRepoStore((s) => s.repo);
   const recent = useRepoStore((s) => s.recent);
   const canPick = useRepoStore((s) => s.appInfo?.canPickFolder ?? false);
-  const openNewAgent = useUiStore((s) => s.open);
+  const openOverlay = useUiStore((s) => s.open);
   const [recentOpen, setRecentOpen] = useState(false);
   const recentRef = useRef<HTMLDivElement>(null);
 
@@ -72,16 +77,28 @@ export function RepoBar() {
         ) : null}
       </div>
       <div className="top-bar-right">
+        {repo ? <FleetSpend key={repo.id} repoId={repo.id} /> : null}
+        {repo ? <AttentionMenu /> : null}
+        <NotificationsToggle />
         {repo ? (
           <button
             data-testid="new-agent-button"
             className="primary"
             title="New agent (Ctrl+Shift+N)"
-            onClick={() => openNewAgent({ kind: 'new-agent' })}
+            onClick={() => openOverlay({ kind: 'new-agent' })}
           >
             + New agent
           </button>
         ) : null}
+        <button
+          data-testid="settings-button"
+          className="icon-button settings-button"
+          title="Settings: providers, keys, prices, custom CLIs"
+          aria-label="Settings"
+          onClick={() => openOverlay({ kind: 'settings' })}
+        >
+          ⚙
+        </button>
         <ShortcutHelp />
       </div>
     </header>

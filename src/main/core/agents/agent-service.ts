@@ -399,7 +399,8 @@ export class AgentService implements Disposable {
           agentId: row.id,
           repoId: row.repoId,
           runId: this.runIds.get(row.id) ?? null,
-          provider: line.provider,
+          // Accounted to the configured provider (its id), not just the vendor kind the agent names.
+          provider: row.launch?.providerId ?? line.provider,
           model: line.model,
           inputTokens: line.inputTokens,
           outputTokens: line.outputTokens,

@@ -1,0 +1,89 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeProvider, type FakeProvider } from '../fake-provider';
+import { makeRepo, removeDir } from '../helpers/repo';
+import { createAgent, launchBrowser, openRepo, paneOf, startServer, waitForTerminal, type ServerHandle } from './harness';
+
+describe("settings, Flotilla's agent, activity, cost and the attention list in the browser", () => {
+  let server: ServerHandle;
+  let browser: Browser;
+  let page: Page;
+  let repo: string;
+  let fake: FakeProvider;
+
+  beforeAll(async () => {
+    repo = makeRepo({ 'a.txt': 'a\n' });
+    fake = await startFakeProvider();
+    server = await startServer();
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(server.url);
+    await openRepo(page, repo);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await fake?.close();
+    if (repo) removeDir(repo);
+  });
+
+  it('adds an OpenAI-compatible provider and its key in settings, never showing the key again', async () => {
+    await page.getByTestId('settings-button').click();
+    await page.getByTestId('settings-view').waitFor();
+    await page.getByTestId('provider-name-input').fill('Local');
+    await page.getByTestId('provider-url-input').fill(`${fake.url}/v1`);
+    await page.getByTestId('provider-models-input').fill('gpt-4.1, other-model');
+    await page.getByTestId('provider-add-button').click();
+    const row = page.locator('[data-testid="provider-row"][data-provider-id="local"]');
+    await row.waitFor();
+    await expect.poll(() => row.getByTestId('provider-key-status').getAttribute('data-key-source')).toBe('none');
+    await row.getByTestId('provider-key-input').fill('test-key');
+    await row.getByTestId('provider-key-save').click();
+    await expect.poll(() => row.getByTestId('provider-key-status').getAttribute('data-key-source')).toBe('file');
+    expect(await row.getByTestId('provider-key-input').inputValue()).toBe('');
+    expect(await page.getByTestId('settings-view').textContent()).not.toContain('test-key');
+    await page.getByTestId('settings-close').click();
+  });
+
+  it("runs Flotilla's agent on that provider and shows it waiting, with tokens and cost in the pane and the header", async () => {
+    fake.script([
+      { text: 'Reading a.txt first.', toolCalls: [{ name: 'read_file', args: { path: 'a.txt' } }], usage: { inputTokens: 6000, outputTokens: 300 } },
+      { text: 'The file says a. What should I change it to?', usage: { inputTokens: 6300, outputTokens: 2000 } },
+    ]);
+    await page.getByTestId('new-agent-button').click();
+    await page.getByTestId('agent-name-input').fill('Own');
+    await page.getByTestId('agent-kind-select').selectOption('flotilla');
+    await page.getByTestId('agent-provider-select').selectOption('local');
+    expect(await page.getByTestId('agent-model-input').inputValue()).toBe('gpt-4.1');
+    await page.getByTestId('agent-permission-select').selectOption('ask');
+    await page.getByTestId('agent-task-input').fill('Look at a.txt');
+    await page.getByTestId('agent-create-button').click();
+    const pane = paneOf(page, 'Own');
+    await pane.waitFor({ timeout: 20_000 }).catch(async (err: Error) => {
+      const said = await page.locator('[data-testid="toast"], [data-testid="dialog-error"]').allTextContents();
+      throw new Error(`${err.message}\nthe page said: ${JSON.stringify(said)}`);
+    });
+    const id = (await pane.getAttribute('data-agent-id'))!;
+    await waitForTerminal(page, id, 'What should I change it to?', 30_000);
+    await expect.poll(() => pane.getByTestId('pane-activity').getAttribute('data-activity'), { timeout: 20_000 }).toBe('waiting');
+    // 12,300 input tokens at $2/Mtok + 2,300 output tokens at $8/Mtok = $0.0430.
+    await expect.poll(() => pane.getByTestId('pane-cost').textContent(), { timeout: 20_000 }).toBe('14.6k tok · $0.04');
+    await expect.poll(() => page.getByTestId('fleet-spend').textContent(), { timeout: 20_000 }).toContain('$0.04');
+  });
+
+  it('lists agents that need the user and jumps to them from the list and with Ctrl+Shift+A', async () => {
+    const failing = await createAgent(page, { name: 'Failing', kind: 'command', command: 'sleep 1; exit 3' });
+    await expect.poll(() => paneOf(page, 'Failing').getAttribute('data-activity'), { timeout: 20_000 }).toBe('failed');
+    const own = (await paneOf(page, 'Own').getAttribute('data-agent-id'))!;
+    await expect.poll(() => page.getByTestId('attention-count').textContent()).toBe('2');
+    await page.getByTestId('attention-button').click();
+    const items = page.getByTestId('attention-item');
+    expect(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-agent-id')))).toEqual([own, failing]);
+    await page.locator(`[data-testid="attention-item"][data-agent-id="${own}"]`).click();
+    await expect.poll(() => page.getByTestId('attention-list').count()).toBe(0);
+    await expect.poll(() => paneOf(page, 'Own').getAttribute('class')).toContain('focused');
+    await page.keyboard.press('Control+Shift+A');
+    await expect.poll(() => paneOf(page, 'Failing').getAttribute('class')).toContain('focused');
+  });
+});

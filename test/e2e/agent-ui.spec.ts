@@ -26,6 +26,10 @@ describe("settings, Flotilla's agent, activity, cost and the attention list in t
     await server?.stop();
     await fake?.close();
     if (repo) removeDir(repo);
+    if (server) {
+      removeDir(server.dataDir);
+      removeDir(server.home);
+    }
   });
 
   it('adds an OpenAI-compatible provider and its key in settings, never showing the key again', async () => {

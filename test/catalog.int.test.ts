@@ -121,6 +121,11 @@ describe("CatalogService", () => {
     });
     expect(service.get("mine")?.command).toBe("not-there");
 
+    // Shell syntax needs no program on PATH: the user's shell runs it.
+    entries = await service.saveCustom({ id: "looper", name: "Looper", command: "for i in 1 2; do echo $i; done", providerKind: null });
+    expect(entries.find((e) => e.id === "looper")?.installed).toBe(true);
+    entries = await service.removeCustom("looper");
+
     // Reopen the same file: the entry survived.
     db.close();
     const reopened = openDatabase(file);

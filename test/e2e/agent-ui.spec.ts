@@ -76,17 +76,48 @@ describe("settings, Flotilla's agent, activity, cost and the attention list in t
     await expect.poll(() => page.getByTestId('fleet-spend').textContent(), { timeout: 20_000 }).toContain('$0.04');
   });
 
+  it('runs a coding CLI from the catalog beside it, streaming, with the status the CLI reports', async () => {
+    await page.getByTestId('settings-button').click();
+    await page.getByTestId('settings-view').waitFor();
+    await page.getByTestId('custom-cli-id-input').fill('ticker');
+    await page.getByTestId('custom-cli-name-input').fill('Ticker');
+    await page
+      .getByTestId('custom-cli-command-input')
+      .fill(`for i in 1 2 3 4 5; do echo tick-$i; sleep 0.2; done; printf '{"type":"status","activity":"waiting"}\\n' >> "$FLOTILLA_REPORT"; sleep 60`);
+    await page.getByTestId('custom-cli-add-button').click();
+    await page.locator('[data-testid="custom-cli-row"][data-id="ticker"]').waitFor();
+    await page.getByTestId('settings-close').click();
+
+    await page.getByTestId('new-agent-button').click();
+    await page.getByTestId('agent-name-input').fill('Ticker agent');
+    await page.getByTestId('agent-kind-select').selectOption('cli');
+    await page.getByTestId('agent-preset-select').selectOption('ticker');
+    await page.getByTestId('agent-permission-select').selectOption('ask');
+    await page.getByTestId('agent-create-button').click();
+    const pane = paneOf(page, 'Ticker agent');
+    await pane.waitFor({ timeout: 20_000 });
+    const id = (await pane.getAttribute('data-agent-id'))!;
+    await waitForTerminal(page, id, 'tick-5', 20_000);
+    await expect.poll(() => pane.getByTestId('pane-activity').getAttribute('data-activity'), { timeout: 20_000 }).toBe('waiting');
+    // Both panes side by side: the own agent's conversation is still there.
+    const own = (await paneOf(page, 'Own').getAttribute('data-agent-id'))!;
+    await waitForTerminal(page, own, 'What should I change it to?');
+  });
+
   it('lists agents that need the user and jumps to them from the list and with Ctrl+Shift+A', async () => {
     const failing = await createAgent(page, { name: 'Failing', kind: 'command', command: 'sleep 1; exit 3' });
     await expect.poll(() => paneOf(page, 'Failing').getAttribute('data-activity'), { timeout: 20_000 }).toBe('failed');
     const own = (await paneOf(page, 'Own').getAttribute('data-agent-id'))!;
-    await expect.poll(() => page.getByTestId('attention-count').textContent()).toBe('2');
+    const ticker = (await paneOf(page, 'Ticker agent').getAttribute('data-agent-id'))!;
+    await expect.poll(() => page.getByTestId('attention-count').textContent()).toBe('3');
     await page.getByTestId('attention-button').click();
     const items = page.getByTestId('attention-item');
-    expect(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-agent-id')))).toEqual([own, failing]);
+    expect(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-agent-id')))).toEqual([own, ticker, failing]);
     await page.locator(`[data-testid="attention-item"][data-agent-id="${own}"]`).click();
     await expect.poll(() => page.getByTestId('attention-list').count()).toBe(0);
     await expect.poll(() => paneOf(page, 'Own').getAttribute('class')).toContain('focused');
+    await page.keyboard.press('Control+Shift+A');
+    await expect.poll(() => paneOf(page, 'Ticker agent').getAttribute('class')).toContain('focused');
     await page.keyboard.press('Control+Shift+A');
     await expect.poll(() => paneOf(page, 'Failing').getAttribute('class')).toContain('focused');
   });

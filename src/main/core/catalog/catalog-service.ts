@@ -68,6 +68,12 @@ function firstWord(commandLine: string): string {
   );
 }
 
+/** Words a shell runs itself: a custom command line starting with one needs no program on PATH. */
+const SHELL_WORDS = new Set([
+  "for", "while", "until", "if", "case", "{", "(", "!", "[", "[[", "time",
+  "echo", "printf", "cd", "exec", "export", "source", ".", "eval", "set", "test", "true", "false", ":",
+]);
+
 /** The coding-CLI catalog service. */
 export class CatalogService {
   private readonly cache = new Map<
@@ -157,6 +163,8 @@ export class CatalogService {
 
   private async detectNow(preset: CliPreset): Promise<Detection> {
     const program = preset.custom ? firstWord(preset.command) : preset.command;
+    // `VAR=value cmd …` and shell syntax run in the user's shell; trust them to be runnable.
+    if (preset.custom && (SHELL_WORDS.has(program) || program.includes("="))) return { installed: true, version: null };
     const path = program ? findExecutable(program, this.env.PATH) : null;
     if (!path) return { installed: false, version: null };
     if (preset.versionArgs.length === 0)

@@ -1,12 +1,11 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '../fake-provider';
 import { makeRepo, removeDir } from '../helpers/repo';
-import { createAgent, launchBrowser, openRepo, paneOf, startServer, waitForTerminal, type ServerHandle } from './harness';
+import { createAgent, openSession, paneOf, waitForTerminal, type BrowserSession } from './harness';
 
 describe("settings, Flotilla's agent, activity, cost and the attention list in the browser", () => {
-  let server: ServerHandle;
-  let browser: Browser;
+  let session: BrowserSession;
   let page: Page;
   let repo: string;
   let fake: FakeProvider;
@@ -14,22 +13,14 @@ describe("settings, Flotilla's agent, activity, cost and the attention list in t
   beforeAll(async () => {
     repo = makeRepo({ 'a.txt': 'a\n' });
     fake = await startFakeProvider();
-    server = await startServer();
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(server.url);
-    await openRepo(page, repo);
+    session = await openSession(repo);
+    page = session.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await session?.close();
     await fake?.close();
     if (repo) removeDir(repo);
-    if (server) {
-      removeDir(server.dataDir);
-      removeDir(server.home);
-    }
   });
 
   it('adds an OpenAI-compatible provider and its key in settings, never showing the key again', async () => {

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRepo, removeDir, sh, tempDir, writeFile } from '../helpers/repo';
-import { createAgent, launchBrowser, openRepo, paneOf, startServer, terminalText, typeInTerminal, waitForTerminal, type ServerHandle } from './harness';
+import { createAgent, openSession, paneOf, terminalText, typeInTerminal, waitForTerminal, type BrowserSession, type ServerHandle } from './harness';
 
 describe('a fleet of two shell agents, from typing to merge and removal', () => {
+  let session: BrowserSession;
   let server: ServerHandle;
-  let browser: Browser;
   let page: Page;
   let repo: string;
   let alpha: string;
@@ -19,16 +19,12 @@ describe('a fleet of two shell agents, from typing to merge and removal', () => 
     // The user works on another branch with uncommitted edits while agents work from main.
     sh(repo, 'switch', '-q', '-c', 'feature');
     writeFile(repo, 'README.md', USER_EDIT);
-    server = await startServer();
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(server.url);
-    await openRepo(page, repo);
+    session = await openSession(repo);
+    ({ server, page } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await session?.close();
     if (repo) removeDir(repo);
   });
 

@@ -1,25 +1,20 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRepo, removeDir } from '../helpers/repo';
-import { createAgent, launchBrowser, openRepo, paneOf, startServer, terminalText, typeInTerminal, waitForTerminal, type ServerHandle } from './harness';
+import { createAgent, openSession, paneOf, terminalText, typeInTerminal, waitForTerminal, type BrowserSession } from './harness';
 
 describe('a flood in one pane', () => {
-  let server: ServerHandle;
-  let browser: Browser;
+  let session: BrowserSession;
   let page: Page;
   const repo = makeRepo();
 
   beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1300, height: 800 } });
-    await page.goto(server.url);
-    await openRepo(page, repo);
+    session = await openSession(repo, { width: 1300, height: 800 });
+    page = session.page;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await session?.close();
     removeDir(repo);
   });
 

@@ -3,7 +3,7 @@
  * playwright-core. Each test gets its own data folder, HOME and repositories.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -163,4 +163,32 @@ export async function typeInTerminal(page: Page, name: string, line: string): Pr
 export async function waitForTerminal(page: Page, agentId: string, needle: string, timeout = 15_000): Promise<void> {
   let last = '';
   await waitUntil(async () => (last = await terminalText(page, agentId)).includes(needle), timeout, () => `terminal to show ${JSON.stringify(needle)}; it shows:\n${last.slice(-500)}`);
+}
+
+export interface BrowserSession {
+  server: ServerHandle;
+  browser: Browser;
+  page: Page;
+  /** Closes the browser, stops the server and removes its data folder and HOME. */
+  close(): Promise<void>;
+}
+
+/** A fresh server, Chromium and one page with `repo` already open. */
+export async function openSession(repo: string, viewport = { width: 1400, height: 900 }): Promise<BrowserSession> {
+  const server = await startServer();
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport });
+  await page.goto(server.url);
+  await openRepo(page, repo);
+  return {
+    server,
+    browser,
+    page,
+    async close() {
+      await browser.close();
+      await server.stop();
+      rmSync(server.dataDir, { recursive: true, force: true });
+      rmSync(server.home, { recursive: true, force: true });
+    },
+  };
 }

@@ -2,6 +2,7 @@
  * Providers (built-in and user-added), their keys, the price table, and tokens/cost per agent.
  * Keys go from the SecretStore to resolve() and nowhere else: list() says only whether one exists.
  */
+import type { UsageRecordInput } from '../db/usage-table';
 import type { PriceEntry, ProviderInfo, ProviderKind, Usage, UsageSummary } from '../../../shared/types';
 import type { FlotillaDb } from '../db';
 import type { ProviderRow } from '../db/providers-table';
@@ -30,16 +31,8 @@ export interface ResolvedProvider {
   models: string[];
 }
 
-/** One usage report from a model call or a CLI. */
-export interface UsageReport {
-  agentId: string;
-  repoId: string;
-  runId: number | null;
-  provider: string;
-  model: string;
-  inputTokens: number;
-  outputTokens: number;
-}
+/** One usage report from a model call or a CLI: a usage record before it is priced. */
+export type UsageReport = Omit<UsageRecordInput, 'costUsd'>;
 
 const PROVIDER_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
 

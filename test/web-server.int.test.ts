@@ -5,6 +5,7 @@ import { Core } from '../src/main/core';
 import { CONTENT_SECURITY_POLICY, startWebServer, type WebServer } from '../src/main/server/web-server';
 import { createWsClient, type WebSocketLike } from '../src/renderer/transport/ws-client';
 import { removeDir, tempDir, writeFile } from './helpers/repo';
+import { tryUpgrade } from './helpers/http';
 
 const TOKEN = 'test-token-0123456789abcdef';
 
@@ -25,22 +26,6 @@ function get(port: number, path: string, headers: Record<string, string> = {}): 
     });
     req.on('error', reject);
     req.end();
-  });
-}
-
-/** Tries a WebSocket upgrade; resolves 'open' or the refusal's HTTP status. */
-function upgrade(url: string, headers: Record<string, string>): Promise<'open' | number> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, { headers });
-    ws.on('open', () => {
-      ws.close();
-      resolve('open');
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.on('error', () => resolve(0));
   });
 }
 
@@ -174,20 +159,20 @@ describe('web server', () => {
 
   describe('WebSocket', () => {
     it('refuses an upgrade without the token', async () => {
-      expect(await upgrade(`ws://${host}/ws`, { Origin: origin })).toBe(401);
+      expect(await tryUpgrade(`ws://${host}/ws`, { Origin: origin })).toBe(401);
     });
 
     it('refuses an upgrade with the token but a foreign or missing Origin', async () => {
-      expect(await upgrade(`ws://${host}/ws?token=${TOKEN}`, { Origin: 'http://evil.example' })).toBe(403);
-      expect(await upgrade(`ws://${host}/ws?token=${TOKEN}`, {})).toBe(403);
+      expect(await tryUpgrade(`ws://${host}/ws?token=${TOKEN}`, { Origin: 'http://evil.example' })).toBe(403);
+      expect(await tryUpgrade(`ws://${host}/ws?token=${TOKEN}`, {})).toBe(403);
     });
 
     it('refuses an upgrade with a foreign Host', async () => {
-      expect(await upgrade(`ws://${host}/ws?token=${TOKEN}`, { Origin: 'http://evil.example', Host: 'evil.example' })).toBe(403);
+      expect(await tryUpgrade(`ws://${host}/ws?token=${TOKEN}`, { Origin: 'http://evil.example', Host: 'evil.example' })).toBe(403);
     });
 
     it('accepts the token from the cookie', async () => {
-      expect(await upgrade(`ws://${host}/ws`, { Origin: origin, Cookie: `flotilla_token=${TOKEN}` })).toBe('open');
+      expect(await tryUpgrade(`ws://${host}/ws`, { Origin: origin, Cookie: `flotilla_token=${TOKEN}` })).toBe('open');
     });
 
     it('answers app.info over an authorized socket in web mode', async () => {

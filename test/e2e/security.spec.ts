@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { tryUpgrade } from '../helpers/http';
 import { startServer, type ServerHandle } from './harness';
 
 function get(url: string, headers: Record<string, string> = {}): Promise<number> {
@@ -11,18 +11,6 @@ function get(url: string, headers: Record<string, string> = {}): Promise<number>
     });
     req.on('error', reject);
     req.end();
-  });
-}
-
-function upgrade(url: string, headers: Record<string, string>): Promise<'open' | number> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, { headers });
-    ws.on('open', () => {
-      ws.close();
-      resolve('open');
-    });
-    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    ws.on('error', () => resolve(0));
   });
 }
 
@@ -48,8 +36,8 @@ describe('web mode refuses requests that are not its own', () => {
 
   it('refuses a WebSocket without the token or from a foreign Origin', async () => {
     const ws = server.origin.replace('http', 'ws') + '/ws';
-    expect(await upgrade(ws, { Origin: server.origin })).not.toBe('open');
-    expect(await upgrade(`${ws}?token=sekrit-token-abc`, { Origin: 'http://evil.example' })).not.toBe('open');
-    expect(await upgrade(`${ws}?token=sekrit-token-abc`, { Origin: server.origin })).toBe('open');
+    expect(await tryUpgrade(ws, { Origin: server.origin })).not.toBe('open');
+    expect(await tryUpgrade(`${ws}?token=sekrit-token-abc`, { Origin: 'http://evil.example' })).not.toBe('open');
+    expect(await tryUpgrade(`${ws}?token=sekrit-token-abc`, { Origin: server.origin })).toBe('open');
   });
 });

@@ -222,6 +222,7 @@ describe("Codex launch", () => {
     expect(notify).toContain("approval-requested");
     expect(notify).toContain("/data/agents/a1/report.jsonl");
     expect(ask.args).toContain("features.daemon_auto_start=false");
+    expect(ask.args).toContain("analytics.enabled=false");
     expect(ask.args.slice(-2)).toEqual(["--", "Add a LICENSE file"]);
   });
 
@@ -290,6 +291,9 @@ describe("Gemini CLI launch", () => {
       full.files.find((f) => f.path === settingsFile)!.content,
     );
     expect(settings.security.auth.selectedType).toBe("gemini-api-key");
+    expect(settings.privacy.usageStatisticsEnabled).toBe(false);
+    expect(settings.telemetry.enabled).toBe(false);
+    expect(settings.general.enableAutoUpdateNotification).toBe(false);
     expect(settings.hooks.AfterAgent[0].hooks[0].command).toContain(
       '"activity":"idle"',
     );
@@ -298,6 +302,17 @@ describe("Gemini CLI launch", () => {
         " ",
       ),
     ).toContain("--resume latest");
+  });
+});
+
+describe("Gemini CLI task", () => {
+  it("submits the task with --prompt-interactive=, so it stays interactive and a leading dash is not an option", () => {
+    const launch = buildCliLaunch(preset("gemini"), {
+      ...base,
+      task: "-v is broken; fix it",
+    });
+    expect(launch.args.at(-1)).toBe("--prompt-interactive=-v is broken; fix it");
+    expect(launch.args).not.toContain("--");
   });
 });
 
@@ -313,8 +328,9 @@ describe("opencode and Aider launch", () => {
         model: "qwen",
       },
     });
-    expect(launch.args.slice(-2)).toEqual(["--prompt", "Add a LICENSE file"]);
+    expect(launch.args.at(-1)).toBe("--prompt=Add a LICENSE file");
     expect(launch.env.OPENCODE_DISABLE_AUTOUPDATE).toBe("1");
+    expect(launch.env.OPENCODE_DISABLE_LSP_DOWNLOAD).toBe("1");
     const config = JSON.parse(launch.env.OPENCODE_CONFIG_CONTENT!);
     expect(config.provider.flotilla.npm).toBe("@ai-sdk/openai-compatible");
     expect(config.provider.flotilla.options.baseURL).toBe(

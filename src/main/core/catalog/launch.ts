@@ -147,7 +147,8 @@ export function buildCliLaunch(
         args.push("--", opts.task);
         break;
       case "flag":
-        args.push(delivery.flag, opts.task);
+        if (delivery.joined) args.push(`${delivery.flag}=${opts.task}`);
+        else args.push(delivery.flag, opts.task);
         break;
       case "none":
         break;
@@ -260,6 +261,8 @@ function codex(
     "features.daemon_auto_start=false",
     "-c",
     "check_for_update_on_startup=false",
+    "-c",
+    "analytics.enabled=false",
   );
 
   const provider = opts.provider;
@@ -289,7 +292,9 @@ function codex(
 /**
  * Gemini CLI: a per-agent settings file given as its highest-precedence settings layer
  * (GEMINI_CLI_SYSTEM_SETTINGS_PATH) with hooks, and the API-key auth type when Flotilla
- * supplies the key. The user's ~/.gemini stays as it is.
+ * supplies the key. The user's ~/.gemini stays as it is. Gemini skips (with a warning) a
+ * system settings file below any group- or world-writable folder, so the data dir must not
+ * live under /tmp; a user's data dir is in their home.
  */
 function gemini(
   opts: CliLaunchOptions,
@@ -310,6 +315,10 @@ function gemini(
     },
   ];
   const settings: Record<string, unknown> = {
+    // Quiet: no usage statistics or telemetry to Google, no update checks.
+    general: { enableAutoUpdate: false, enableAutoUpdateNotification: false },
+    privacy: { usageStatisticsEnabled: false },
+    telemetry: { enabled: false },
     hooksConfig: { enabled: true, notifications: false },
     hooks: {
       BeforeAgent: hook("working"),

@@ -8,7 +8,8 @@ import type { PermissionMode, ProviderKind } from "../../../shared/types";
 /** How a CLI receives the task as its first prompt in an interactive session. */
 export type TaskDelivery =
   | { kind: "positional" }
-  | { kind: "flag"; flag: string }
+  /** `joined` passes `--flag=<task>`, so a task starting with "-" is not read as an option. */
+  | { kind: "flag"; flag: string; joined?: boolean }
   /** The CLI has no "start interactive with this prompt" option; the task is in $FLOTILLA_TASK. */
   | { kind: "none" };
 
@@ -99,7 +100,8 @@ export const CLI_PRESETS: readonly CliPreset[] = [
     custom: false,
   },
   {
-    // @google/gemini-cli 0.61: a positional query starts interactive mode (-p would be headless).
+    // @google/gemini-cli 0.61: `--prompt-interactive` submits the task and stays interactive
+    // (-p would be headless); a positional query after `--` is not submitted.
     id: "gemini",
     name: "Gemini CLI",
     command: "gemini",
@@ -113,7 +115,7 @@ export const CLI_PRESETS: readonly CliPreset[] = [
       "auto-edit": ["--skip-trust", "--approval-mode", "auto_edit"],
       "full-auto": ["--skip-trust", "--yolo"],
     },
-    task: { kind: "positional" },
+    task: { kind: "flag", flag: "--prompt-interactive", joined: true },
     resume: { args: ["--resume", "latest"], prefix: false },
     modelFlag: "--model",
     quietEnv: {},
@@ -133,13 +135,15 @@ export const CLI_PRESETS: readonly CliPreset[] = [
     versionArgs: ["--version"],
     permissionModes: ["ask", "auto-edit", "full-auto"],
     permissionArgs: { "full-auto": ["--auto"] },
-    task: { kind: "flag", flag: "--prompt" },
+    task: { kind: "flag", flag: "--prompt", joined: true },
     resume: { args: ["--continue"], prefix: false },
     modelFlag: null,
     quietEnv: {
       OPENCODE_DISABLE_AUTOUPDATE: "1",
       OPENCODE_DISABLE_MODELS_FETCH: "1",
       OPENCODE_DISABLE_SHARE: "1",
+      // Language servers would otherwise be downloaded from GitHub when a file of their language is touched.
+      OPENCODE_DISABLE_LSP_DOWNLOAD: "1",
     },
     hasStatusHooks: false,
     integration: "opencode",

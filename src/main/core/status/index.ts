@@ -6,3 +6,16 @@ export {
   REPORT_POLL_MS,
   type ReportLine,
 } from "./report-watcher";
+export {
+  CliUsageWatcher,
+  CLI_USAGE_POLL_MS,
+  newCodexFileState,
+  parseClaudeLine,
+  parseCodexLine,
+  parseGeminiLine,
+  usageDirsFor,
+  type CliUsage,
+  type CliUsageWatcherOptions,
+  type CodexFileState,
+  type ParsedUsage,
+} from "./cli-usage";

@@ -128,6 +128,22 @@ describe('agents of every kind, launched by the core', () => {
     }
   });
 
+  it('counts the usage a CLI reports once per run, also across a restart', async () => {
+    const r = await call<{ id: string }>('repos.open', { path: repo });
+    await call('catalog.saveCustom', {
+      id: 'reporter',
+      name: 'Reporter',
+      command: `printf '{"type":"usage","provider":"openai","model":"gpt-4o-mini","inputTokens":100,"outputTokens":10}\\n' >> "$FLOTILLA_REPORT"; echo reported; sleep 30`,
+      providerKind: null,
+    });
+    const a = await call<AgentInfo>('agents.create', { repoId: r.id, name: 'Reporter', kind: 'cli', presetId: 'reporter', confined: false });
+    await until(() => agents.get(a.id)?.usage?.inputTokens === 100, 'the first report');
+    await call('agents.restart', { agentId: a.id });
+    await until(() => agents.get(a.id)?.usage?.inputTokens === 200, 'the second run to report');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(agents.get(a.id)?.usage).toMatchObject({ inputTokens: 200, outputTokens: 20 });
+  });
+
   it('refuses a CLI that is not installed, with how to install it', async () => {
     const r = await call<{ id: string }>('repos.open', { path: repo });
     process.env.PATH = '/usr/bin:/bin';

@@ -3,7 +3,7 @@
  * in a PTY whose working directory is that worktree. This service ties the worktree, PTY and
  * database services together and keeps each agent's status and diff stat current.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Activity, AgentInfo, AgentKind, DiffStat, LaunchConfig, NetworkMode, PermissionMode, RemovalCheck } from '../../../shared/types';
@@ -29,7 +29,7 @@ import { computeDiffStat, mergeBaseFor } from '../changes';
 import type { RepoService } from '../repos/repo-service';
 import type { CatalogService } from '../catalog';
 import type { ProviderService } from '../providers';
-import { ActivityTracker, ReportWatcher, type ReportLine } from '../status';
+import { ActivityTracker, CliUsageWatcher, ReportWatcher, usageDirsFor, type ReportLine } from '../status';
 import { detectSandbox } from '../sandbox';
 import { agentStateDir, planLaunch } from './launch';
 
@@ -79,6 +79,7 @@ export class AgentService implements Disposable {
   private readonly stopping = new Set<string>();
   private readonly sizes = new Map<string, { cols: number; rows: number }>();
   private readonly reports = new Map<string, ReportWatcher>();
+  private readonly cliUsage = new Map<string, CliUsageWatcher>();
   private readonly onDidChangeEmitter = new Emitter<AgentInfo>();
   readonly onDidChange = this.onDidChangeEmitter.event;
   private readonly db: FlotillaDb;
@@ -361,6 +362,8 @@ export class AgentService implements Disposable {
     const reportFile = join(stateDir, 'report.jsonl');
     try {
       mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+      // Each run reports afresh: lines of an earlier run must not be counted again.
+      writeFileSync(reportFile, '', { mode: 0o600 });
       const gitCommonDir = await gitText(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: row.worktreePath });
       const plan = planLaunch(row, {
         catalog: this.catalog,
@@ -382,6 +385,7 @@ export class AgentService implements Disposable {
     const runId = this.db.runs.start(row.id);
     this.runIds.set(row.id, runId);
     this.watchReport(row, reportFile);
+    this.watchCliUsage(row, stateDir);
     this.activity.start(row.id, row.kind === 'cli' && Boolean(row.launch?.presetId && this.catalog.get(row.launch.presetId)?.hasStatusHooks));
     this.db.agents.update(row.id, { status: 'running', exitCode: null, updatedAt: Date.now() });
     this.db.events.add(row.id, 'started', { runId, resume });
@@ -395,26 +399,47 @@ export class AgentService implements Disposable {
       if (line.type === 'status') {
         this.activity.noteReport(row.id, line.activity);
       } else if (line.type === 'usage') {
-        this.providers.recordUsage({
-          agentId: row.id,
-          repoId: row.repoId,
-          runId: this.runIds.get(row.id) ?? null,
-          // Accounted to the configured provider (its id), not just the vendor kind the agent names.
-          provider: row.launch?.providerId ?? line.provider,
-          model: line.model,
-          inputTokens: line.inputTokens,
-          outputTokens: line.outputTokens,
-        });
-        this.emitChanged(row.id);
+        // Accounted to the configured provider (its id), not just the vendor kind the agent names.
+        this.recordUsage(row, row.launch?.providerId ?? line.provider, line);
       }
     });
     watcher.start();
     this.reports.set(row.id, watcher);
   }
 
+  /** Tokens a coding CLI records in its own session logs (in its per-agent config home). */
+  private watchCliUsage(row: AgentRow, stateDir: string): void {
+    const presetId = row.kind === 'cli' ? row.launch?.presetId : null;
+    const dirs = presetId ? usageDirsFor(presetId, stateDir) : [];
+    if (!presetId || dirs.length === 0) return;
+    const watcher = new CliUsageWatcher({
+      presetId,
+      dirs,
+      stateFile: join(stateDir, 'cli-usage.json'),
+      onUsage: (u) => this.recordUsage(row, row.launch?.providerId ?? this.catalog.get(presetId)?.providerKind ?? 'unknown', u),
+    });
+    watcher.start();
+    this.cliUsage.set(row.id, watcher);
+  }
+
+  private recordUsage(row: AgentRow, provider: string, u: { model: string; inputTokens: number; outputTokens: number }): void {
+    this.providers.recordUsage({
+      agentId: row.id,
+      repoId: row.repoId,
+      runId: this.runIds.get(row.id) ?? null,
+      provider,
+      model: u.model,
+      inputTokens: u.inputTokens,
+      outputTokens: u.outputTokens,
+    });
+    this.emitChanged(row.id);
+  }
+
   private stopWatchingReport(agentId: string): void {
     this.reports.get(agentId)?.dispose();
     this.reports.delete(agentId);
+    this.cliUsage.get(agentId)?.dispose();
+    this.cliUsage.delete(agentId);
   }
 
   private setActivity(agentId: string, activity: Activity): void {

@@ -7,6 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
           exclude: ['test/e2e/**'],
           environment: 'node',
           testTimeout: 30_000,

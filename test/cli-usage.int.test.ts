@@ -1,11 +1,11 @@
 /**
  * The real Claude Code and Codex, run non-interactively against the fake provider with scripted
  * usage and their config homes where Flotilla puts them (usageDirsFor), report exactly those
- * numbers through CliUsageWatcher. Needs the CLIs in `<repo>/.cache/test-clis` (installed by
- * test/cli/install-clis.ts); skipped when they are not there.
+ * numbers through CliUsageWatcher. The CLIs are installed in `<repo>/.cache/test-clis` by the
+ * project's global setup (test/global-setup.ts).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, realpathSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliUsageWatcher, usageDirsFor, type CliUsage } from '../src/main/core/status';
@@ -13,7 +13,6 @@ import { startFakeProvider, type FakeProvider } from './fake-provider';
 import { removeDir } from './helpers/repo';
 
 const BIN = resolve(__dirname, '..', '.cache', 'test-clis', 'node_modules', '.bin');
-const installed = existsSync(join(BIN, 'claude')) && existsSync(join(BIN, 'codex'));
 const KEY = 'test-key-cli-usage';
 
 /** Runs a CLI to its end with only PATH, HOME and `env`; rejects on a non-zero exit. */
@@ -44,7 +43,7 @@ async function usageOf(presetId: string, stateDir: string): Promise<CliUsage[]> 
   return seen;
 }
 
-describe.skipIf(!installed)('usage recorded by the real CLIs', () => {
+describe('usage recorded by the real CLIs', () => {
   let fake: FakeProvider;
   let root: string;
   let home: string;

@@ -11,6 +11,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/server/cli.ts'),
           agent: resolve(__dirname, 'src/main/agent-cli.ts'),
+          netBridge: resolve(__dirname, 'src/main/net-bridge.ts'),
         },
       },
     },

@@ -8,3 +8,5 @@ export {
   PROBE_TIMEOUT_MS,
   type SandboxOptions,
 } from "./sandbox";
+export { startProviderGateway, endToEndHeaders, type ProviderGateway } from "./provider-gateway";
+export { planProviderNetwork, BRIDGE_PORT, type ProviderNetworkPlan } from "./provider-network";

@@ -35,7 +35,10 @@ export interface SandboxOptions {
   gitCommonDir: string;
   stateDir: string;
   homeDir: string;
-  /** 'provider' cannot be enforced by bubblewrap alone and is treated as 'on'. */
+  /**
+   * 'provider': bubblewrap gives no network at all (as 'off'); the provider is reached only through
+   * the bridge and gateway of provider-network.ts. sandbox-exec treats it as 'on' (no bridge there).
+   */
   network: NetworkMode;
 }
 
@@ -149,9 +152,10 @@ export function bwrapArgs(opts: SandboxOptions): string[] {
     else args.push("--ro-bind", "/dev/null", path);
   }
   args.push("--unshare-all");
-  // 'provider' (only the provider's host) needs a filtering proxy; bubblewrap alone can only
-  // share the network or not, so it is treated as 'on'.
-  if (opts.network !== "off") args.push("--share-net");
+  // 'provider' shares nothing either: its only way out is the provider gateway's UNIX socket in
+  // the state folder (see provider-network.ts). Without --share-net the sandbox has its own
+  // network namespace in which bubblewrap brings up loopback only.
+  if (opts.network === "on") args.push("--share-net");
   // No --new-session: it would detach the process from the PTY's foreground group, and Ctrl-C
   // would no longer reach the agent. (TIOCSTI injection is off by default on recent kernels.)
   args.push("--die-with-parent", "--chdir", opts.worktreePath);

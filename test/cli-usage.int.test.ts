@@ -1,18 +1,19 @@
 /**
  * The real Claude Code and Codex, run non-interactively against the fake provider with scripted
  * usage and their config homes where Flotilla puts them (usageDirsFor), report exactly those
- * numbers through CliUsageWatcher. The CLIs are installed in `<repo>/.cache/test-clis` by the
+ * numbers through CliUsageWatcher. The CLIs are installed in TEST_CLI_PREFIX by the
  * project's global setup (test/global-setup.ts).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliUsageWatcher, usageDirsFor, type CliUsage } from '../src/main/core/status';
 import { startFakeProvider, type FakeProvider } from './fake-provider';
 import { removeDir } from './helpers/repo';
+import { TEST_CACHE, TEST_CLI_PREFIX } from './cli/install-clis';
 
-const BIN = resolve(__dirname, '..', '.cache', 'test-clis', 'node_modules', '.bin');
+const BIN = join(TEST_CLI_PREFIX, 'node_modules', '.bin');
 const KEY = 'test-key-cli-usage';
 
 /** Runs a CLI to its end with only PATH, HOME and `env`; rejects on a non-zero exit. */
@@ -52,7 +53,7 @@ describe('usage recorded by the real CLIs', () => {
   beforeAll(async () => {
     fake = await startFakeProvider({ apiKey: KEY });
     // Not under /tmp: Codex refuses some helpers when CODEX_HOME is there.
-    const base = resolve(__dirname, '..', '.cache', 'cli-usage-int');
+    const base = join(TEST_CACHE, 'cli-usage-int');
     mkdirSync(base, { recursive: true });
     root = realpathSync(mkdtempSync(join(base, 'run-')));
     home = join(root, 'home');

@@ -1,11 +1,12 @@
 /**
  * Installs the real coding CLIs the tests launch, at pinned versions, into a private npm prefix
- * (`<repo>/.cache/test-clis`), never as app dependencies. Only the npm registry is contacted:
+ * (`~/.cache/flotilla-tests/test-clis`), never as app dependencies. Only the npm registry is contacted:
  * Claude Code, Codex and opencode ship their native binaries as platform packages on the registry.
  */
+import { userInfo } from 'node:os';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 /** The versions the tests were written against (checked offline against the fake provider). */
 export const TEST_CLI_VERSIONS = {
@@ -15,8 +16,15 @@ export const TEST_CLI_VERSIONS = {
   'opencode-ai': '1.18.33',
 } as const;
 
-/** Where the CLIs are installed; `.cache/` is git-ignored. */
-export const TEST_CLI_PREFIX = resolve(__dirname, '..', '..', '.cache', 'test-clis');
+/**
+ * Where test-only files live: under the user's home (from the password database, so a test that
+ * swaps $HOME does not move it), not under the checkout. A checkout under /tmp would put the CLIs
+ * where the sandbox mounts a private /tmp, and Gemini CLI refuses settings below a world-writable
+ * folder such as /tmp.
+ */
+export const TEST_CACHE = join(userInfo().homedir, '.cache', 'flotilla-tests');
+/** Where the CLIs are installed. */
+export const TEST_CLI_PREFIX = join(TEST_CACHE, 'test-clis');
 
 /** How long a fresh install may take (four packages, three with ~100-250 MB native binaries). */
 export const INSTALL_TIMEOUT_MS = 10 * 60_000;

@@ -4,7 +4,7 @@
  * into a TUI: onboarding, trust and auth prompts are pre-answered by the catalog's per-agent config.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../src/main/core/index';
 import { detectSandbox } from '../../src/main/core/sandbox';
@@ -12,9 +12,9 @@ import type { AgentInfo, CatalogEntry, ChangeList, Result } from '../../src/shar
 import { startFakeProvider, type FakeProvider, type FakeTurn, type RecordedRequest } from '../fake-provider';
 import { slugify, worktreeRoot } from '../../src/main/core/worktrees/naming';
 import { makeRepo, removeDir, tempDir } from '../helpers/repo';
-import { ensureTestClis, INSTALL_TIMEOUT_MS, TEST_CLI_PREFIX, TEST_CLI_VERSIONS } from './install-clis';
+import { ensureTestClis, INSTALL_TIMEOUT_MS, TEST_CACHE, TEST_CLI_PREFIX, TEST_CLI_VERSIONS } from './install-clis';
 
-const TEST_DATA_ROOT = join(dirname(TEST_CLI_PREFIX), 'real-clis');
+const TEST_DATA_ROOT = join(TEST_CACHE, 'real-clis');
 
 const KEY = 'test-key-for-real-clis-0123456789';
 

@@ -28,6 +28,8 @@ const PRELOAD = join(here, '../preload/index.cjs');
 const RENDERER_INDEX = join(here, '../renderer/index.html');
 /** Flotilla's own agent, run inside a PTY by this binary with ELECTRON_RUN_AS_NODE. */
 const OWN_AGENT = join(here, 'agent.js');
+/** The in-sandbox bridge to the provider gateway (network mode 'provider'). */
+const NET_BRIDGE = join(here, 'netBridge.js');
 const RENDERER_URL = pathToFileURL(RENDERER_INDEX).href;
 /** Set by `electron-vite dev`; only honoured in an unpackaged app. */
 const DEV_URL = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
@@ -208,6 +210,7 @@ async function start(): Promise<void> {
       sqliteNativeBinding: findSqliteBinding(),
       secretStore: createElectronSecretStore(safeStorage, join(app.getPath('userData'), 'keys.electron.json')),
       ownAgentEntry: existsSync(OWN_AGENT) ? OWN_AGENT : null,
+      netBridgeEntry: existsSync(NET_BRIDGE) ? NET_BRIDGE : null,
     });
   } catch (err) {
     dialog.showErrorBox('Flotilla could not start', err instanceof Error ? err.message : String(err));

@@ -25,6 +25,8 @@ export interface CoreOptions {
   secretStore?: SecretStore;
   /** out/main/agent.js, Flotilla's own agent; null where it was not built. */
   ownAgentEntry?: string | null;
+  /** out/main/netBridge.js, for confined agents limited to their provider; null where it was not built. */
+  netBridgeEntry?: string | null;
 }
 
 /** Where a connection's events and terminal bytes go. */

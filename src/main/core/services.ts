@@ -58,6 +58,7 @@ export async function createServices(options: CoreOptions): Promise<Services> {
     dataDir,
     homeDir,
     ownAgentEntry: options.ownAgentEntry ?? null,
+    netBridgeEntry: options.netBridgeEntry ?? null,
   });
   await agents.reconcile();
 

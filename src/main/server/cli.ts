@@ -84,8 +84,16 @@ async function serve(options: ServeOptions): Promise<void> {
   }
   mkdirSync(options.dataDir, { recursive: true });
 
-  const ownAgent = join(dirname(fileURLToPath(import.meta.url)), 'agent.js');
-  const core = await Core.create({ mode: 'web', version, dataDir: options.dataDir, ownAgentEntry: existsSync(ownAgent) ? ownAgent : null });
+  const here = dirname(fileURLToPath(import.meta.url));
+  const ownAgent = join(here, 'agent.js');
+  const netBridge = join(here, 'netBridge.js');
+  const core = await Core.create({
+    mode: 'web',
+    version,
+    dataDir: options.dataDir,
+    ownAgentEntry: existsSync(ownAgent) ? ownAgent : null,
+    netBridgeEntry: existsSync(netBridge) ? netBridge : null,
+  });
   let server: WebServer;
   try {
     server = await startWebServer({ core, host: options.host, port: options.port, token: options.token, rendererDir });

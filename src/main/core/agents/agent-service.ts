@@ -30,7 +30,7 @@ import type { RepoService } from '../repos/repo-service';
 import type { CatalogService } from '../catalog';
 import type { ProviderService } from '../providers';
 import { ActivityTracker, CliUsageWatcher, ReportWatcher, usageDirsFor, type ReportLine } from '../status';
-import { detectSandbox } from '../sandbox';
+import { detectSandbox, startProviderGateway, type ProviderGateway } from '../sandbox';
 import { agentStateDir, planLaunch } from './launch';
 
 /** How often a live diff stat is refreshed without a trigger. */
@@ -69,6 +69,8 @@ export interface AgentServiceDeps {
   dataDir: string;
   homeDir: string;
   ownAgentEntry: string | null;
+  /** out/main/netBridge.js, for network mode 'provider'. */
+  netBridgeEntry?: string | null;
 }
 
 export class AgentService implements Disposable {
@@ -78,6 +80,8 @@ export class AgentService implements Disposable {
   private readonly diffRunning = new Set<string>();
   private readonly stopping = new Set<string>();
   private readonly sizes = new Map<string, { cols: number; rows: number }>();
+  /** Network 'provider': each running confined agent's way to its provider. */
+  private readonly gateways = new Map<string, ProviderGateway>();
   private readonly reports = new Map<string, ReportWatcher>();
   private readonly cliUsage = new Map<string, CliUsageWatcher>();
   private readonly onDidChangeEmitter = new Emitter<AgentInfo>();
@@ -352,6 +356,7 @@ export class AgentService implements Disposable {
     for (const timer of this.diffTimers.values()) clearTimeout(timer);
     this.diffTimers.clear();
     for (const id of [...this.reports.keys()]) this.stopWatchingReport(id);
+    await Promise.all([...this.gateways.keys()].map((id) => this.closeGateway(id)));
     await this.store.dispose();
     this.onDidChangeEmitter.dispose();
   }
@@ -373,10 +378,14 @@ export class AgentService implements Disposable {
         gitCommonDir,
         homeDir: this.deps.homeDir,
         ownAgentEntry: this.deps.ownAgentEntry,
+        netBridgeEntry: this.deps.netBridgeEntry ?? null,
         resume,
       });
+      await this.closeGateway(row.id);
+      if (plan.gateway) this.gateways.set(row.id, await startProviderGateway(plan.gateway));
       this.pty.spawn(row.id, { file: plan.file, args: plan.args, cwd: row.worktreePath, env: plan.env, cols: size.cols, rows: size.rows });
     } catch (err) {
+      await this.closeGateway(row.id);
       this.db.agents.update(row.id, { status: 'exited', exitCode: -1, activity: 'failed', updatedAt: Date.now() });
       this.db.events.add(row.id, 'spawn-failed', { message: err instanceof Error ? err.message : String(err) });
       this.emitChanged(row.id);
@@ -435,6 +444,12 @@ export class AgentService implements Disposable {
     this.emitChanged(row.id);
   }
 
+  private async closeGateway(agentId: string): Promise<void> {
+    const gateway = this.gateways.get(agentId);
+    this.gateways.delete(agentId);
+    await gateway?.close();
+  }
+
   private stopWatchingReport(agentId: string): void {
     this.reports.get(agentId)?.dispose();
     this.reports.delete(agentId);
@@ -461,6 +476,7 @@ export class AgentService implements Disposable {
   }
 
   private handleExit(agentId: string, exitCode: number | null): void {
+    void this.closeGateway(agentId);
     const row = this.db.agents.get(agentId);
     if (!row) return;
     const status = this.stopping.has(agentId) ? 'stopped' : 'exited';

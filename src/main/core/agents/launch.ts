@@ -11,7 +11,7 @@ import { AppError } from '../errors';
 import { defaultShell } from '../pty';
 import { buildCliLaunch, type CatalogService } from '../catalog';
 import type { ProviderService } from '../providers';
-import { wrapCommand } from '../sandbox';
+import { planProviderNetwork, wrapCommand, type ProviderNetworkPlan } from '../sandbox';
 import { buildAgentEnv } from './agent-env';
 
 /** The environment variable that carries each vendor's key, for Flotilla's own agent. */
@@ -20,6 +20,14 @@ const KEY_VARIABLE: Record<ProviderKind, string> = {
   'openai-compatible': 'OPENAI_API_KEY',
   anthropic: 'ANTHROPIC_API_KEY',
   google: 'GEMINI_API_KEY',
+};
+
+/** Where each vendor's API lives when the provider has no base URL of its own (network 'provider'). */
+const VENDOR_BASE_URL: Record<ProviderKind, string | null> = {
+  openai: 'https://api.openai.com/v1',
+  'openai-compatible': null,
+  anthropic: 'https://api.anthropic.com',
+  google: 'https://generativelanguage.googleapis.com',
 };
 
 export interface LaunchContext {
@@ -35,19 +43,24 @@ export interface LaunchContext {
   ownAgentEntry: string | null;
   /** Start a CLI so that it resumes its previous session (restart after an interruption). */
   resume: boolean;
+  /** out/main/netBridge.js: network mode 'provider' (null: not built, the sandbox stays offline). */
+  netBridgeEntry: string | null;
 }
 
 export interface LaunchPlan {
   file: string;
   args: string[];
   env: Record<string, string>;
+  /** Network 'provider': start this gateway before spawning, close it when the process exits. */
+  gateway: { socketPath: string; target: string } | null;
 }
 
 /** Builds the process plan for an agent and writes the config files it needs. */
 export function planLaunch(row: AgentRow, ctx: LaunchContext): LaunchPlan {
   const env = buildAgentEnv({ agentName: row.name, branch: row.branch, baseRef: row.baseRef, worktreePath: row.worktreePath, task: row.task });
   env.FLOTILLA_REPORT = ctx.reportFile;
-  let plan: LaunchPlan;
+  const net = planNetwork(row, ctx);
+  let plan: Omit<LaunchPlan, 'gateway'>;
   switch (row.kind) {
     case 'shell':
       plan = { ...defaultShell(), env };
@@ -58,21 +71,39 @@ export function planLaunch(row: AgentRow, ctx: LaunchContext): LaunchPlan {
       break;
     }
     case 'cli':
-      plan = planCli(row, requireLaunch(row), ctx, env);
+      plan = planCli(row, requireLaunch(row), ctx, env, net);
       break;
     case 'flotilla':
-      plan = planOwnAgent(row, requireLaunch(row), ctx, env);
+      plan = planOwnAgent(row, requireLaunch(row), ctx, env, net);
       break;
   }
   const launch = row.launch;
   if (launch?.confined) {
-    const wrapped = wrapCommand(
-      { file: plan.file, args: plan.args },
-      { worktreePath: row.worktreePath, gitCommonDir: ctx.gitCommonDir, stateDir: ctx.stateDir, homeDir: ctx.homeDir, network: launch.network },
-    );
+    // With the bridge, the sandbox itself is offline: its only way out is the gateway's socket.
+    const cmd = net ? net.wrap({ file: plan.file, args: plan.args }) : { file: plan.file, args: plan.args };
+    const wrapped = wrapCommand(cmd, {
+      worktreePath: row.worktreePath,
+      gitCommonDir: ctx.gitCommonDir,
+      stateDir: ctx.stateDir,
+      homeDir: ctx.homeDir,
+      network: net ? 'off' : launch.network,
+    });
     plan = { ...plan, ...wrapped };
+    // Under Electron the bridge runs as plain Node.
+    if (net) plan.env.ELECTRON_RUN_AS_NODE = '1';
   }
-  return plan;
+  return { ...plan, gateway: net ? { socketPath: net.socketPath, target: net.target } : null };
+}
+
+/** Network 'provider' for a confined agent with a provider; null otherwise ('provider' then means no network). */
+function planNetwork(row: AgentRow, ctx: LaunchContext): ProviderNetworkPlan | null {
+  const launch = row.launch;
+  if (!launch?.confined || launch.network !== 'provider' || !ctx.netBridgeEntry || process.platform !== 'linux') return null;
+  const provider = providerFor(launch, ctx);
+  if (!provider) return null;
+  const baseUrl = provider.baseUrl ?? VENDOR_BASE_URL[provider.kind];
+  if (!baseUrl) throw new AppError('invalid-params', `${provider.name} has no base URL. Add one in Settings → Providers.`);
+  return planProviderNetwork({ stateDir: ctx.stateDir, providerBaseUrl: baseUrl, bridgeEntry: ctx.netBridgeEntry, nodePath: process.execPath });
 }
 
 function requireLaunch(row: AgentRow): LaunchConfig {
@@ -84,7 +115,7 @@ function providerFor(launch: LaunchConfig, ctx: LaunchContext) {
   return launch.providerId ? ctx.providers.resolve(launch.providerId) : null;
 }
 
-function planCli(row: AgentRow, launch: LaunchConfig, ctx: LaunchContext, env: Record<string, string>): LaunchPlan {
+function planCli(row: AgentRow, launch: LaunchConfig, ctx: LaunchContext, env: Record<string, string>, net: ProviderNetworkPlan | null): Omit<LaunchPlan, 'gateway'> {
   const preset = launch.presetId ? ctx.catalog.get(launch.presetId) : undefined;
   if (!preset) throw new AppError('not-found', `The coding CLI "${launch.presetId}" is not in the catalog any more. Add it in Settings.`);
   const provider = providerFor(launch, ctx);
@@ -93,7 +124,7 @@ function planCli(row: AgentRow, launch: LaunchConfig, ctx: LaunchContext, env: R
     permissionMode: launch.permissionMode,
     resume: ctx.resume,
     stateDir: ctx.stateDir,
-    provider: provider ? { kind: provider.kind, baseUrl: provider.baseUrl, key: provider.key, model: launch.model ?? null } : null,
+    provider: provider ? { kind: provider.kind, baseUrl: net?.localBaseUrl ?? provider.baseUrl, key: provider.key, model: launch.model ?? null } : null,
     reportFile: ctx.reportFile,
     worktreePath: row.worktreePath,
   });
@@ -104,7 +135,7 @@ function planCli(row: AgentRow, launch: LaunchConfig, ctx: LaunchContext, env: R
   return { file: cli.file, args: cli.args, env: { ...env, ...cli.env } };
 }
 
-function planOwnAgent(row: AgentRow, launch: LaunchConfig, ctx: LaunchContext, env: Record<string, string>): LaunchPlan {
+function planOwnAgent(row: AgentRow, launch: LaunchConfig, ctx: LaunchContext, env: Record<string, string>, net: ProviderNetworkPlan | null): Omit<LaunchPlan, 'gateway'> {
   if (!ctx.ownAgentEntry) throw new AppError('unsupported', "Flotilla's agent is not built: run `npm run build`.");
   const provider = providerFor(launch, ctx);
   if (!provider) throw new AppError('invalid-params', "Choose a provider for Flotilla's agent.");
@@ -121,7 +152,8 @@ function planOwnAgent(row: AgentRow, launch: LaunchConfig, ctx: LaunchContext, e
     // Electron's binary runs the agent as plain Node.
     ELECTRON_RUN_AS_NODE: '1',
   };
-  if (provider.baseUrl) agentEnv.FLOTILLA_AGENT_BASE_URL = provider.baseUrl;
+  const baseUrl = net?.localBaseUrl ?? provider.baseUrl;
+  if (baseUrl) agentEnv.FLOTILLA_AGENT_BASE_URL = baseUrl;
   // Only the key this agent's provider needs; an OpenAI-compatible local server may need none.
   agentEnv[KEY_VARIABLE[provider.kind]] = provider.key ?? 'not-needed';
   return { file: process.execPath, args: [ctx.ownAgentEntry], env: agentEnv };

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { tempDir } from '../helpers/repo';
 
@@ -122,9 +123,11 @@ export async function createAgent(
   if (opts.task) await page.getByTestId('agent-task-input').fill(opts.task);
   await page.getByTestId('agent-create-button').click();
   const pane = paneOf(page, opts.name);
-  await pane.waitFor({ timeout: 20_000 }).catch(async (err: Error) => {
+  await pane.waitFor({ timeout: 45_000 }).catch(async (err: Error) => {
     const said = await page.locator('[data-testid="toast"], [data-testid="dialog-error"]').allTextContents();
-    throw new Error(`${err.message}\nthe page said: ${JSON.stringify(said)}`);
+    const shot = join(tmpdir(), `flotilla-e2e-${opts.name.replace(/\W+/g, '-')}-${Date.now()}.png`);
+    await page.screenshot({ path: shot }).catch(() => undefined);
+    throw new Error(`${err.message}\nthe page said: ${JSON.stringify(said)}; screenshot: ${shot}`);
   });
   await waitUntil(async () => (await pane.getAttribute('data-status')) === 'running', 20_000, `${opts.name} to be running`);
   return (await pane.getAttribute('data-agent-id'))!;

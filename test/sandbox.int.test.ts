@@ -6,14 +6,16 @@ import {
   readFileSync,
   realpathSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { spawn as spawnPty } from "node-pty";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NetworkMode } from "../src/shared/types";
-import { detectSandbox, wrapCommand } from "../src/main/core/sandbox";
+import { detectSandbox, pathsHiddenByPrivateTmp, wrapCommand } from "../src/main/core/sandbox";
 import { GIT_TEST_ENV, sh } from "./helpers/repo";
 
 const info = await detectSandbox();
@@ -135,6 +137,26 @@ describe.skipIf(!info.available)("sandbox (bubblewrap)", () => {
       join(scene.root, "escape.txt"),
     ])
       expect(existsSync(p)).toBe(false);
+  });
+
+  it("keeps programs under /tmp runnable (read-only) inside the private /tmp when asked", () => {
+    const tools = realpathSync(mkdtempSync(join(tmpdir(), "flotilla-tools-")));
+    try {
+      const bin = join(tools, "node_modules", ".bin");
+      mkdirSync(bin, { recursive: true });
+      writeFileSync(join(tools, "node_modules", "tool.sh"), "#!/bin/sh\necho tool-ran\n", { mode: 0o755 });
+      symlinkSync("../tool.sh", join(bin, "tool"));
+      const opts = { worktreePath: scene.worktree, gitCommonDir: join(scene.repo, ".git"), stateDir: scene.state, homeDir: scene.home, network: "on" as const };
+      const hidden = wrapCommand({ file: join(bin, "tool"), args: [] }, opts);
+      expect(spawnSync(hidden.file, hidden.args, { encoding: "utf8" }).stdout).not.toContain("tool-ran");
+      expect(pathsHiddenByPrivateTmp([bin, "/usr/bin"])).toEqual([join(tools, "node_modules")]);
+      const shown = wrapCommand({ file: join(bin, "tool"), args: [] }, { ...opts, readOnlyPaths: pathsHiddenByPrivateTmp([bin]) });
+      const result = spawnSync(shown.file, [...shown.args.slice(0, -1), "sh", "-c", `${join(bin, "tool")} && touch ${join(bin, "x")} 2>/dev/null || echo read-only`], { encoding: "utf8" });
+      expect(result.stdout).toContain("tool-ran");
+      expect(result.stdout).toContain("read-only");
+    } finally {
+      rmSync(tools, { recursive: true, force: true });
+    }
   });
 
   it("hides ~/.ssh and ~/.netrc while the rest of home stays readable", () => {

@@ -11,7 +11,7 @@ import { AppError } from '../errors';
 import { defaultShell } from '../pty';
 import { buildCliLaunch, type CatalogService } from '../catalog';
 import type { ProviderService } from '../providers';
-import { planProviderNetwork, wrapCommand, type ProviderNetworkPlan } from '../sandbox';
+import { pathsHiddenByPrivateTmp, planProviderNetwork, wrapCommand, type ProviderNetworkPlan } from '../sandbox';
 import { buildAgentEnv } from './agent-env';
 
 /** The environment variable that carries each vendor's key, for Flotilla's own agent. */
@@ -87,6 +87,11 @@ export function planLaunch(row: AgentRow, ctx: LaunchContext): LaunchPlan {
       stateDir: ctx.stateDir,
       homeDir: ctx.homeDir,
       network: net ? 'off' : launch.network,
+      // Flotilla's own programs and the agent's PATH stay visible even when they live under /tmp.
+      readOnlyPaths: pathsHiddenByPrivateTmp([
+        ...[ctx.ownAgentEntry, ctx.netBridgeEntry].filter((p): p is string => p !== null).map((p) => dirname(p)),
+        ...(plan.env.PATH ?? '').split(':'),
+      ]),
     });
     plan = { ...plan, ...wrapped };
     // Under Electron the bridge runs as plain Node.

@@ -3,6 +3,7 @@ export {
   detectSandbox,
   wrapCommand,
   bwrapArgs,
+  pathsHiddenByPrivateTmp,
   seatbeltProfile,
   HOME_SECRETS,
   PROBE_TIMEOUT_MS,

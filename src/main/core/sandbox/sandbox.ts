@@ -5,7 +5,7 @@
  * switched off. Linux: bubblewrap. macOS: sandbox-exec with a generated profile.
  */
 import { execFile } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { NetworkMode, SandboxInfo } from "../../../shared/types";
 import { findExecutable } from "../catalog/catalog-service";
@@ -40,6 +40,26 @@ export interface SandboxOptions {
    * the bridge and gateway of provider-network.ts. sandbox-exec treats it as 'on' (no bridge there).
    */
   network: NetworkMode;
+  /**
+   * Folders the agent must still see, read-only, although they lie under /tmp, which the sandbox
+   * replaces with a private one: Flotilla's own programs and the PATH folders its CLI runs from.
+   */
+  readOnlyPaths?: string[];
+}
+
+/** Of `paths`, the existing folders under /tmp; a `node_modules/.bin` stands for its `node_modules`. */
+export function pathsHiddenByPrivateTmp(paths: string[]): string[] {
+  const out: string[] = [];
+  for (const path of paths) {
+    if (!path.startsWith("/tmp/")) continue;
+    const dir = path.endsWith("/node_modules/.bin") ? path.slice(0, -".bin".length - 1) : path;
+    try {
+      if (statSync(dir).isDirectory()) out.push(realpathSync(dir));
+    } catch {
+      // Gone or unreadable: nothing to show.
+    }
+  }
+  return unique(out);
 }
 
 const NO_SANDBOX_NOTE =
@@ -134,6 +154,7 @@ export function bwrapArgs(opts: SandboxOptions): string[] {
     "/tmp",
   ];
   // Binds come after the /tmp tmpfs so that folders under /tmp (tests, TMPDIR data dirs) show through.
+  for (const dir of opts.readOnlyPaths ?? []) args.push("--ro-bind", dir, dir);
   for (const dir of unique([
     opts.worktreePath,
     opts.gitCommonDir,

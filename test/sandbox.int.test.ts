@@ -53,6 +53,9 @@ beforeAll(() => {
   writeFileSync(join(home, ".ssh", "id_rsa"), "PRIVATE KEY MATERIAL\n");
   writeFileSync(join(home, ".netrc"), "machine example.com password hunter2\n");
   writeFileSync(join(home, "notes.txt"), "readable\n");
+  mkdirSync(join(home, "code", "other-project"), { recursive: true });
+  writeFileSync(join(home, "code", "other-project", ".env"), "STRIPE_KEY=sk_live_other\n");
+  writeFileSync(join(home, "code", "other-project", ".env.example"), "STRIPE_KEY=\n");
   scene = { root, repo, worktree, state, home };
 });
 
@@ -166,6 +169,12 @@ describe.skipIf(!info.available)("sandbox (bubblewrap)", () => {
     expect(ssh.stdout).not.toContain("PRIVATE KEY");
     expect(ssh.stdout).not.toContain("hunter2");
     expect(ssh.stdout).toBe("readable\n");
+  });
+
+  it("hides other projects' .env files in home, but not examples", () => {
+    const env = run(`cat '${scene.home}/code/other-project/.env'; cat '${scene.home}/code/other-project/.env.example'`);
+    expect(env.stdout).not.toContain("sk_live_other");
+    expect(env.stdout).toBe("STRIPE_KEY=\n");
   });
 
   describe("network", () => {

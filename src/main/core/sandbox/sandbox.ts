@@ -5,7 +5,7 @@
  * switched off. Linux: bubblewrap. macOS: sandbox-exec with a generated profile.
  */
 import { execFile } from "node:child_process";
-import { existsSync, realpathSync, statSync } from "node:fs";
+import { existsSync, readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 import type { NetworkMode, SandboxInfo } from "../../../shared/types";
 import { findExecutable } from "../catalog/catalog-service";
@@ -27,6 +27,38 @@ export const HOME_SECRETS = [
   ".git-credentials",
   ".azure",
 ] as const;
+
+/** How far and how much of the home folder is searched for other projects' `.env` files. */
+export const ENV_SCAN_MAX_DEPTH = 4;
+export const ENV_SCAN_MAX_ENTRIES = 20_000;
+const ENV_FILE = /^\.env(\..+)?$/;
+const ENV_SCAN_SKIP = new Set(["node_modules", ".git", ".cache", ".npm", ".cargo", ".rustup", ".pyenv", ".local", "Library"]);
+
+/**
+ * `.env` files under `homeDir` (other projects' secrets), outside `keep` (the agent's own
+ * worktree, whose `.env` it may need). Bounded in depth and entries so a big home stays quick.
+ */
+export function findEnvFiles(homeDir: string, keep: string[]): string[] {
+  const found: string[] = [];
+  let budget = ENV_SCAN_MAX_ENTRIES;
+  const walk = (dir: string, depth: number): void => {
+    if (keep.some((k) => dir === k || dir.startsWith(`${k}/`))) return;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (--budget < 0) return;
+      const path = join(dir, entry.name);
+      if (entry.isFile() && ENV_FILE.test(entry.name) && !entry.name.endsWith(".example") && !entry.name.endsWith(".sample")) found.push(path);
+      else if (entry.isDirectory() && depth < ENV_SCAN_MAX_DEPTH && !ENV_SCAN_SKIP.has(entry.name)) walk(path, depth + 1);
+    }
+  };
+  walk(homeDir, 0);
+  return found;
+}
 
 /** Where and how an agent is confined. */
 export interface SandboxOptions {
@@ -172,6 +204,8 @@ export function bwrapArgs(opts: SandboxOptions): string[] {
     if (isDir) args.push("--tmpfs", path);
     else args.push("--ro-bind", "/dev/null", path);
   }
+  for (const path of findEnvFiles(opts.homeDir, [opts.worktreePath, opts.stateDir]))
+    args.push("--ro-bind", "/dev/null", path);
   args.push("--unshare-all");
   // 'provider' shares nothing either: its only way out is the provider gateway's UNIX socket in
   // the state folder (see provider-network.ts). Without --share-net the sandbox has its own

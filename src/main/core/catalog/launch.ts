@@ -332,6 +332,9 @@ function gemini(
   if (provider) {
     addVendorEnv(env, provider);
     settings.security = { auth: { selectedType: "gemini-api-key" } };
+    // A per-agent home (as for Claude and Codex): its chats, where Gemini records token usage,
+    // stay with the agent; without a Flotilla provider the user's own ~/.gemini login is kept.
+    env.GEMINI_CLI_HOME = join(opts.stateDir, "gemini", "home");
   }
   const file = join(opts.stateDir, "gemini", "settings.json");
   env.GEMINI_CLI_SYSTEM_SETTINGS_PATH = file;

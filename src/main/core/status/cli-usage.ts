@@ -69,6 +69,8 @@ export function usageDirsFor(presetId: string, stateDir: string): string[] {
       return [join(stateDir, "claude", "home")];
     case "codex":
       return [join(stateDir, "codex-home")];
+    case "gemini":
+      return [join(stateDir, "gemini", "home")];
     default:
       return [];
   }

@@ -95,6 +95,19 @@ describe("settings, Flotilla's agent, activity, cost and the attention list in t
     await waitForTerminal(page, own, 'What should I change it to?');
   });
 
+  it('names an agent after the suggestion shown when the name is left empty', async () => {
+    await page.getByTestId('new-agent-button').click();
+    const input = page.getByTestId('agent-name-input');
+    await expect.poll(() => input.getAttribute('placeholder')).not.toBe('Suggesting…');
+    const suggested = (await input.getAttribute('placeholder'))!;
+    expect(await input.inputValue()).toBe('');
+    await page.getByTestId('agent-create-button').click();
+    await paneOf(page, suggested).waitFor({ timeout: 20_000 });
+    await paneOf(page, suggested).getByTestId('pane-remove').click();
+    await page.getByTestId('remove-confirm').click();
+    await expect.poll(() => paneOf(page, suggested).count(), { timeout: 15_000 }).toBe(0);
+  });
+
   it('lists agents that need the user and jumps to them from the list and with Ctrl+Shift+A', async () => {
     const failing = await createAgent(page, { name: 'Failing', kind: 'command', command: 'sleep 1; exit 3' });
     await expect.poll(() => paneOf(page, 'Failing').getAttribute('data-activity'), { timeout: 20_000 }).toBe('failed');

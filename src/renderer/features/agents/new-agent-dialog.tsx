@@ -63,7 +63,9 @@ export function NewAgentDialog() {
   const repo = useRepoStore((s) => s.repo);
   const close = useUiStore((s) => s.close);
   const [name, setName] = useState('');
-  const [nameTouched, setNameTouched] = useState(false);
+  // The suggested name is shown as the placeholder and used when the field is left empty: filling
+  // the field itself when the suggestion arrives would race with the user's typing.
+  const [suggestedName, setSuggestedName] = useState('');
   const [branches, setBranches] = useState<BranchList | null>(null);
   const [base, setBase] = useState('');
   const [kind, setKind] = useState<AgentKind>('shell');
@@ -87,7 +89,7 @@ export function NewAgentDialog() {
     if (!repoId) return;
     let live = true;
     void call('agents.suggestName', { repoId }).then((r) => {
-      if (live && r.ok) setName((current) => (current === '' ? r.value : current));
+      if (live && r.ok) setSuggestedName(r.value);
     });
     void call('repos.branches', { repoId }).then((r) => {
       if (!live) return;
@@ -148,7 +150,7 @@ export function NewAgentDialog() {
     const { cols, rows } = guessSize();
     const form = {
       repoId: repo.id,
-      name,
+      name: name.trim() || suggestedName,
       base,
       kind,
       command,
@@ -220,11 +222,8 @@ export function NewAgentDialog() {
             value={name}
             maxLength={80}
             spellCheck={false}
-            placeholder={nameTouched ? '' : 'Suggesting…'}
-            onChange={(e) => {
-              setNameTouched(true);
-              setName(e.target.value);
-            }}
+            placeholder={suggestedName || 'Suggesting…'}
+            onChange={(e) => setName(e.target.value)}
           />
           <small className="muted">Branch: flotilla/&lt;name&gt;</small>
         </label>

@@ -1,3 +1,4 @@
+import { OverlayPanel } from '../common/overlay-panel';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ChangedFile, ChangeList, FileDiff, FileSide } from '../../../shared/types';
 import { useAgentsStore } from '../../stores/agents-store';
@@ -30,7 +31,6 @@ export function ChangesView({ agentId }: { agentId: string }) {
   const [fileState, setFileState] = useState<FileState>({ kind: 'none' });
   const fileSeq = useRef(0);
   const selectedRef = useRef<string | null>(null);
-  const panelRef = useRef<HTMLDivElement>(null);
 
   const openFile = useCallback(
     async (file: ChangedFile, force = false) => {
@@ -70,10 +70,6 @@ export function ChangesView({ agentId }: { agentId: string }) {
     void refresh();
   }, [refresh]);
 
-  useEffect(() => {
-    panelRef.current?.focus();
-  }, []);
-
   const files = useMemo(() => {
     const all = list?.files ?? [];
     const needle = filter.trim().toLowerCase();
@@ -84,21 +80,7 @@ export function ChangesView({ agentId }: { agentId: string }) {
     fileState.kind === 'loaded' ? fileState.file.path : fileState.kind === 'none' ? null : fileState.path;
 
   return (
-    <div className="backdrop">
-      <div
-        className="changes-view"
-        data-testid="changes-view"
-        role="dialog"
-        aria-modal="true"
-        tabIndex={-1}
-        ref={panelRef}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') {
-            e.stopPropagation();
-            close();
-          }
-        }}
-      >
+    <OverlayPanel className="changes-view" testId="changes-view" label="Changes" onClose={close}>
         <div className="changes-header">
           <span className="changes-title">Changes</span>
           <span className="muted">{agent?.name}</span>
@@ -139,8 +121,7 @@ export function ChangesView({ agentId }: { agentId: string }) {
             <FilePanel state={fileState} onForce={(file) => void openFile(file, true)} />
           </div>
         </div>
-      </div>
-    </div>
+    </OverlayPanel>
   );
 }
 

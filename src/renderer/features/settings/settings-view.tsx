@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { OverlayPanel } from '../common/overlay-panel';
 import { useUiStore } from '../../stores/ui-store';
 import { CustomClisSection } from './custom-clis-section';
 import { PricesSection } from './prices-section';
@@ -7,31 +7,8 @@ import { ProvidersSection } from './providers-section';
 /** Settings overlay: providers and keys, the price table, and custom coding CLIs. */
 export function SettingsView() {
   const close = useUiStore((s) => s.close);
-  const panelRef = useRef<HTMLDivElement>(null);
-  useEffect(() => panelRef.current?.focus(), []);
-
   return (
-    <div
-      className="backdrop"
-      onMouseDown={(e) => {
-        if (e.target === e.currentTarget) close();
-      }}
-    >
-      <div
-        className="settings-view"
-        data-testid="settings-view"
-        role="dialog"
-        aria-modal="true"
-        aria-label="Settings"
-        tabIndex={-1}
-        ref={panelRef}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') {
-            e.stopPropagation();
-            close();
-          }
-        }}
-      >
+    <OverlayPanel className="settings-view" testId="settings-view" label="Settings" onClose={close} closeOnBackdrop>
         <div className="changes-header">
           <span className="changes-title">Settings</span>
           <span className="pane-spacer" />
@@ -44,7 +21,6 @@ export function SettingsView() {
           <PricesSection />
           <CustomClisSection />
         </div>
-      </div>
-    </div>
+    </OverlayPanel>
   );
 }

@@ -222,3 +222,14 @@ describe('usageDirsFor', () => {
     expect(usageDirsFor('codex', stateDir)).toEqual([launch('codex').env.CODEX_HOME]);
   });
 });
+
+describe('opencode usage', () => {
+  it('counts a finished assistant message with cache and reasoning tokens, and nothing else', async () => {
+    const { parseOpencodeMessage } = await import('../src/main/core/status');
+    const done = { role: 'assistant', modelID: 'gpt-4.1', time: { created: 1, completed: 2 }, tokens: { input: 100, output: 20, reasoning: 5, cache: { read: 30, write: 7 } } };
+    expect(parseOpencodeMessage(JSON.stringify(done))).toEqual({ model: 'gpt-4.1', inputTokens: 137, outputTokens: 25 });
+    expect(parseOpencodeMessage(JSON.stringify({ ...done, time: { created: 1 } }))).toBeNull();
+    expect(parseOpencodeMessage(JSON.stringify({ role: 'user', time: { completed: 2 }, tokens: { input: 5 } }))).toBeNull();
+    expect(parseOpencodeMessage('not json')).toBeNull();
+  });
+});

@@ -174,11 +174,8 @@ describe('real coding CLIs launched by Flotilla', () => {
     // runs with carries its vendor's quiet/no-telemetry switches (checked per CLI below).
     const env = processEnvIn(a.worktreePath);
 
-    // Tokens the CLI recorded in its own session log reach the agent's usage (opencode keeps
-    // them in a global database Flotilla does not read).
-    if (opts.presetId !== 'opencode') {
-      await until(() => (agents.get(a.id)?.usage?.inputTokens ?? 0) > 0, () => `usage from the CLI's session log; ${why()}`);
-    }
+    // Tokens the CLI recorded in its own session log (opencode: its database) reach the agent's usage.
+    await until(() => (agents.get(a.id)?.usage?.inputTokens ?? 0) > 0, () => `usage from the CLI's own records; ${why()}`);
 
     const changes = await call<ChangeList>('changes.list', { agentId: a.id });
     expect(changes.files).toContainEqual(expect.objectContaining({ path: opts.file, additions: opts.content.split('\n').length - 1 }));

@@ -29,7 +29,7 @@ import { computeDiffStat, mergeBaseFor } from '../changes';
 import type { RepoService } from '../repos/repo-service';
 import type { CatalogService } from '../catalog';
 import type { ProviderService } from '../providers';
-import { ActivityTracker, CliUsageWatcher, ReportWatcher, usageDirsFor, type ReportLine } from '../status';
+import { ActivityTracker, CliUsageWatcher, OpencodeUsageWatcher, opencodeDatabase, ReportWatcher, usageDirsFor, type ReportLine } from '../status';
 import { detectSandbox, startProviderGateway, type ProviderGateway } from '../sandbox';
 import { agentStateDir, planLaunch } from './launch';
 
@@ -83,7 +83,7 @@ export class AgentService implements Disposable {
   /** Network 'provider': each running confined agent's way to its provider. */
   private readonly gateways = new Map<string, ProviderGateway>();
   private readonly reports = new Map<string, ReportWatcher>();
-  private readonly cliUsage = new Map<string, CliUsageWatcher>();
+  private readonly cliUsage = new Map<string, CliUsageWatcher | OpencodeUsageWatcher>();
   private readonly onDidChangeEmitter = new Emitter<AgentInfo>();
   readonly onDidChange = this.onDidChangeEmitter.event;
   private readonly db: FlotillaDb;
@@ -419,14 +419,18 @@ export class AgentService implements Disposable {
   /** Tokens a coding CLI records in its own session logs (in its per-agent config home). */
   private watchCliUsage(row: AgentRow, stateDir: string): void {
     const presetId = row.kind === 'cli' ? row.launch?.presetId : null;
-    const dirs = presetId ? usageDirsFor(presetId, stateDir) : [];
-    if (!presetId || dirs.length === 0) return;
-    const watcher = new CliUsageWatcher({
-      presetId,
-      dirs,
-      stateFile: join(stateDir, 'cli-usage.json'),
-      onUsage: (u) => this.recordUsage(row, row.launch?.providerId ?? this.catalog.get(presetId)?.providerKind ?? 'unknown', u),
-    });
+    if (!presetId || !row.launch?.providerId) return;
+    const onUsage = (u: { model: string; inputTokens: number; outputTokens: number }) =>
+      this.recordUsage(row, row.launch?.providerId ?? this.catalog.get(presetId)?.providerKind ?? 'unknown', u);
+    const stateFile = join(stateDir, 'cli-usage.json');
+    let watcher: CliUsageWatcher | OpencodeUsageWatcher;
+    if (presetId === 'opencode') {
+      watcher = new OpencodeUsageWatcher({ dbFile: opencodeDatabase(join(stateDir, 'opencode', 'data')), stateFile, onUsage });
+    } else {
+      const dirs = usageDirsFor(presetId, stateDir);
+      if (dirs.length === 0) return;
+      watcher = new CliUsageWatcher({ presetId, dirs, stateFile, onUsage });
+    }
     watcher.start();
     this.cliUsage.set(row.id, watcher);
   }

@@ -357,6 +357,9 @@ function opencode(opts: CliLaunchOptions, env: Record<string, string>): void {
   if (permission) config.permission = permission;
   const provider = opts.provider;
   if (provider) {
+    // A per-agent data folder: opencode's database, where it records token usage, stays with
+    // the agent (read by status/opencode-usage.ts); the user's own sessions stay untouched.
+    env.XDG_DATA_HOME = join(opts.stateDir, "opencode", "data");
     const model = provider.model ?? "default";
     switch (provider.kind) {
       case "openai":

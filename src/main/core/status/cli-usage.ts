@@ -11,8 +11,7 @@
  *   rollouts have only `event_msg`/`token_count` with `last_token_usage` and a running total.
  * - Gemini CLI: `$GEMINI_CLI_HOME/.gemini/tmp/<project>/chats/session-*.jsonl`, `type: "gemini"`
  *   lines with `tokens` and `model`, the same id written again when the record is updated.
- *   (Flotilla does not give Gemini a per-agent home yet, so usageDirsFor returns none for it.)
- * - opencode keeps usage in a SQLite database under the user's XDG data dir: not read.
+ * - opencode keeps usage in a SQLite database instead: see opencode-usage.ts.
  *
  * Files are polled (usage is not latency-critical, and fs.watch is not recursive on Linux), read
  * from the last complete line, and every response is counted once by its id. Offsets, ids and each
@@ -31,7 +30,7 @@ export interface CliUsage {
 
 /** Options of a CliUsageWatcher. */
 export interface CliUsageWatcherOptions {
-  /** Catalog preset id (`claude-code`, `codex`, `gemini`); any other preset reports nothing. */
+  /** Catalog preset id (`claude-code`, `codex`, `gemini`); any other preset reports nothing here. */
   presetId: string;
   /** Config homes to scan, as usageDirsFor returns them. */
   dirs: string[];

@@ -19,3 +19,4 @@ export {
   type CodexFileState,
   type ParsedUsage,
 } from "./cli-usage";
+export { OpencodeUsageWatcher, opencodeDatabase, parseOpencodeMessage } from './opencode-usage';

@@ -12,7 +12,7 @@ import type { EventBus } from '../events/event-bus';
 import { AppError } from '../errors';
 import { gitText, toAppError } from '../git/core';
 import type { RepoLocks } from '../git/lock';
-import { Emitter, type Disposable, DisposableStore, toDisposable } from '../lifecycle';
+import { type Disposable, DisposableStore, toDisposable } from '../lifecycle';
 import type { PtyService } from '../pty';
 import { resolveBase } from '../repos';
 import {
@@ -84,8 +84,8 @@ export class AgentService implements Disposable {
   private readonly gateways = new Map<string, ProviderGateway>();
   private readonly reports = new Map<string, ReportWatcher>();
   private readonly cliUsage = new Map<string, CliUsageWatcher | OpencodeUsageWatcher>();
-  private readonly onDidChangeEmitter = new Emitter<AgentInfo>();
-  readonly onDidChange = this.onDidChangeEmitter.event;
+  /** The open run of each running agent, to close it on exit and to attribute usage. */
+  private readonly runIds = new Map<string, number>();
   private readonly db: FlotillaDb;
   private readonly pty: PtyService;
   private readonly repos: RepoService;
@@ -358,7 +358,6 @@ export class AgentService implements Disposable {
     for (const id of [...this.reports.keys()]) this.stopWatchingReport(id);
     await Promise.all([...this.gateways.keys()].map((id) => this.closeGateway(id)));
     await this.store.dispose();
-    this.onDidChangeEmitter.dispose();
   }
 
   private async start(row: AgentRow, size: { cols: number; rows: number }, resume: boolean): Promise<void> {
@@ -468,8 +467,6 @@ export class AgentService implements Disposable {
     this.emitChanged(agentId);
   }
 
-  private readonly runIds = new Map<string, number>();
-
   private async stopProcess(agentId: string): Promise<void> {
     this.stopping.add(agentId);
     try {
@@ -522,9 +519,7 @@ export class AgentService implements Disposable {
   private emitChanged(agentId: string): void {
     const row = this.db.agents.get(agentId);
     if (!row) return;
-    const info = this.toInfo(row);
-    this.events.emit('agents.changed', info);
-    this.onDidChangeEmitter.fire(info);
+    this.events.emit('agents.changed', this.toInfo(row));
   }
 
   private toInfo(row: AgentRow): AgentInfo {

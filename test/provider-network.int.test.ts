@@ -8,6 +8,7 @@ import { spawn as spawnPty } from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bwrapArgs, detectSandbox, planProviderNetwork, startProviderGateway, wrapCommand, type ProviderGateway } from '../src/main/core/sandbox';
 import { startFakeProvider, type FakeProvider } from './fake-provider';
+import { makeSandboxScene, type SandboxScene } from './helpers/sandbox-scene';
 
 const info = await detectSandbox();
 
@@ -176,7 +177,13 @@ describe('provider network plan', () => {
   });
 
   it("gives a bubblewrap sandbox in mode 'provider' no network of its own (fails closed without the bridge)", () => {
-    const opts = { worktreePath: '/w', gitCommonDir: '/g', stateDir: '/s', homeDir: '/nonexistent-home' };
+    const opts = {
+      worktreePath: '/w',
+      git: { commonDir: '/g', adminDir: '/g/worktrees/w', privateGitDir: '/s/git' },
+      stateDir: '/s',
+      homeDir: '/nonexistent-home',
+      dataDir: '/d',
+    };
     expect(bwrapArgs({ ...opts, network: 'provider' })).not.toContain('--share-net');
     expect(bwrapArgs({ ...opts, network: 'off' })).not.toContain('--share-net');
     expect(bwrapArgs({ ...opts, network: 'on' })).toContain('--share-net');
@@ -215,7 +222,12 @@ describe.skipIf(!info.available || process.platform !== 'linux')('provider netwo
   let gateway: ProviderGateway;
   let plan: ReturnType<typeof planProviderNetwork>;
 
+  let scene: SandboxScene;
+
   beforeAll(async () => {
+    // A real repository and agent layout for the sandbox's git binds; the agent runs in `worktree`.
+    mkdirSync(join(root, 'scene'));
+    scene = await makeSandboxScene('net', join(root, 'scene'));
     fake = await startFakeProvider({ apiKey: 'fake-key' });
     other = createServer((socket) => socket.end('leaked\n'));
     await new Promise<void>((ok) => other.listen(0, '127.0.0.1', ok));
@@ -225,6 +237,7 @@ describe.skipIf(!info.available || process.platform !== 'linux')('provider netwo
   });
 
   afterAll(async () => {
+    scene?.dispose();
     await gateway?.close();
     await new Promise<void>((ok) => (other ? other.close(() => ok()) : ok()));
     await fake?.close();
@@ -232,7 +245,7 @@ describe.skipIf(!info.available || process.platform !== 'linux')('provider netwo
 
   /** The agent's command, bridged, then confined with no network of its own. */
   const confined = (file: string, args: string[]) =>
-    wrapCommand(plan.wrap({ file, args }), { worktreePath: worktree, gitCommonDir: worktree, stateDir, homeDir: home, network: 'off' });
+    wrapCommand({ file, args }, { ...scene.options('off'), worktreePath: worktree, stateDir, homeDir: home, bridge: plan.wrap });
 
   it('reaches the provider through localBaseUrl, streamed, while every other address stays unreachable', async () => {
     fake.script([{ text: 'Hello through the bridge.' }]);

@@ -10,78 +10,75 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createServer, type Server } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { tmpdir } from "node:os";
 import { spawn as spawnPty } from "node-pty";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NetworkMode } from "../src/shared/types";
 import { detectSandbox, pathsHiddenByPrivateTmp, wrapCommand } from "../src/main/core/sandbox";
+import { syncAgentBranch } from "../src/main/core/git/agent-branch";
 import { GIT_TEST_ENV, sh } from "./helpers/repo";
+import { makeSandboxScene, type SandboxScene } from "./helpers/sandbox-scene";
+
+/** Runs a child asynchronously (servers live in this process) and collects its outcome. */
+function execAsync(file: string, args: string[], env: Record<string, string>) {
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(file, args, { env, timeout: 20_000 }, (err, stdout, stderr) =>
+      resolve({ status: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr }),
+    );
+  });
+}
 
 const info = await detectSandbox();
 
-/**
- * The scene lives under /var/tmp, not /tmp: the sandbox mounts a private /tmp, which would hide
- * a repository there and make "cannot write outside" pass for the wrong reason.
- */
-interface Scene {
-  root: string;
-  repo: string;
-  worktree: string;
-  state: string;
-  home: string;
-}
+let scene: SandboxScene;
 
-let scene: Scene;
-
-beforeAll(() => {
+beforeAll(async () => {
   if (!info.available) return;
-  const root = realpathSync(mkdtempSync("/var/tmp/flotilla-sandbox-"));
-  const repo = join(root, "repo");
-  mkdirSync(repo);
-  sh(repo, "init", "-q", "-b", "main");
-  sh(repo, "config", "commit.gpgsign", "false");
-  writeFileSync(join(repo, "README.md"), "# test\n");
-  sh(repo, "add", "-A");
-  sh(repo, "commit", "-q", "-m", "initial");
-  const worktree = join(root, "wt");
-  sh(repo, "worktree", "add", "-q", "-b", "flotilla/a", worktree);
-  const state = join(root, "state");
-  const home = join(root, "home");
-  mkdirSync(state);
-  mkdirSync(join(home, ".ssh"), { recursive: true });
-  writeFileSync(join(home, ".ssh", "id_rsa"), "PRIVATE KEY MATERIAL\n");
-  writeFileSync(join(home, ".netrc"), "machine example.com password hunter2\n");
-  writeFileSync(join(home, "notes.txt"), "readable\n");
-  mkdirSync(join(home, "code", "other-project"), { recursive: true });
-  writeFileSync(join(home, "code", "other-project", ".env"), "STRIPE_KEY=sk_live_other\n");
-  writeFileSync(join(home, "code", "other-project", ".env.example"), "STRIPE_KEY=\n");
-  scene = { root, repo, worktree, state, home };
+  scene = await makeSandboxScene();
+  const { home, dataDir } = scene;
+  // Credential stores Flotilla has never heard of must be hidden as well as the famous ones.
+  for (const [rel, content] of [
+    [".ssh/id_rsa", "PRIVATE KEY MATERIAL\n"],
+    [".netrc", "machine example.com password hunter2\n"],
+    [".config/gh/hosts.yml", "github.com:\n  oauth_token: gho_secret\n"],
+    [".claude/.credentials.json", '{"token":"claude-secret"}\n'],
+    [".codex/auth.json", '{"OPENAI_API_KEY":"codex-secret"}\n'],
+    [".some-new-tool/token", "unknown-secret\n"],
+    ["code/other-project/.env", "STRIPE_KEY=sk_live_other\n"],
+    ["notes.txt", "personal\n"],
+  ] as const) {
+    mkdirSync(dirname(join(home, rel)), { recursive: true });
+    writeFileSync(join(home, rel), content);
+  }
+  // A toolchain on PATH under home: it must stay usable (read-only), nothing else of home.
+  mkdirSync(join(home, ".local", "bin"), { recursive: true });
+  mkdirSync(join(home, ".local", "share", "keyrings"), { recursive: true });
+  writeFileSync(join(home, ".local", "share", "keyrings", "login.keyring"), "keyring-secret\n");
+  writeFileSync(join(home, ".local", "bin", "mytool"), "#!/bin/sh\necho mytool-ran\n", { mode: 0o755 });
+  // Flotilla's own secrets and other agents' state in the data folder.
+  writeFileSync(join(dataDir, "keys.json"), '{"openai":"sk-flotilla-key"}\n', { mode: 0o600 });
+  writeFileSync(join(dataDir, "flotilla.db"), "transcript of another agent\n", { mode: 0o600 });
+  mkdirSync(join(dataDir, "agents", "other"), { recursive: true });
+  writeFileSync(join(dataDir, "agents", "other", "report.jsonl"), "other agent state\n");
+  writeFileSync(join(scene.state, "mine.txt"), "my own state\n");
 });
 
 afterAll(() => {
-  if (scene) rmSync(scene.root, { recursive: true, force: true });
+  scene?.dispose();
 });
 
-function wrapped(file: string, args: string[], network: NetworkMode = "on") {
-  return wrapCommand(
-    { file, args },
-    {
-      worktreePath: scene.worktree,
-      gitCommonDir: join(scene.repo, ".git"),
-      stateDir: scene.state,
-      homeDir: scene.home,
-      network,
-    },
-  );
+function wrapped(file: string, args: string[], network: NetworkMode = "on", readOnlyPaths: string[] = []) {
+  return wrapCommand({ file, args }, { ...scene.options(network), readOnlyPaths });
 }
 
 /** Runs `script` with sh inside the sandbox; returns exit status and output. */
 function run(script: string, network: NetworkMode = "on") {
-  const cmd = wrapped("/bin/sh", ["-c", script], network);
+  const path = `${join(scene.home, ".local", "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`;
+  const cmd = wrapped("/bin/sh", ["-c", script], network, path.split(":"));
   const r = spawnSync(cmd.file, cmd.args, {
     env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      PATH: path,
       HOME: scene.home,
       LANG: "C.UTF-8",
       ...GIT_TEST_ENV,
@@ -100,22 +97,19 @@ describe.skipIf(!info.available)("sandbox (bubblewrap)", () => {
     });
   });
 
-  it("lets the agent write in its worktree and commit there", () => {
+  it("lets the agent write in its worktree and commit there; the commit reaches the repository only through Flotilla", async () => {
     const r = run(
-      'echo hello > new.txt && git add new.txt && git commit -q -m "from the sandbox" && pwd',
+      'echo hello > new.txt && git add new.txt && git commit -q -m "from the sandbox" && git log -1 --format=%s && pwd',
     );
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout.trim()).toBe(scene.worktree);
-    expect(readFileSync(join(scene.worktree, "new.txt"), "utf8")).toBe(
-      "hello\n",
-    );
-    expect(sh(scene.worktree, "log", "-1", "--format=%s")).toBe(
-      "from the sandbox",
-    );
-    expect(sh(scene.repo, "log", "-1", "--format=%s", "flotilla/a")).toBe(
-      "from the sandbox",
-    );
+    expect(r.stdout.trim().split("\n")).toEqual(["from the sandbox", scene.worktree]);
+    expect(readFileSync(join(scene.worktree, "new.txt"), "utf8")).toBe("hello\n");
+    // Not in the repository yet: the agent moved only its private copy of its branch.
+    expect(sh(scene.repo, "log", "-1", "--format=%s", "flotilla/a")).toBe("initial");
+    await syncAgentBranch(scene.view);
+    expect(sh(scene.repo, "log", "-1", "--format=%s", "flotilla/a")).toBe("from the sandbox");
+    expect(sh(scene.repo, "fsck", "--no-dangling")).toBe("");
   });
 
   it("lets the agent write its state folder and a private /tmp, but nothing else", () => {
@@ -125,21 +119,15 @@ describe.skipIf(!info.available)("sandbox (bubblewrap)", () => {
     expect(existsSync(join(scene.state, "x"))).toBe(true);
     expect(existsSync("/tmp/private-x")).toBe(false);
 
-    const repoTop = run(`echo bad > '${scene.repo}/escape.txt'`);
-    expect(repoTop.status).not.toBe(0);
-    expect(repoTop.stderr).toMatch(/Read-only file system/);
-    expect(existsSync(join(scene.repo, "escape.txt"))).toBe(false);
+    const repoGit = run(`echo bad > '${scene.repo}/.git/escape.txt'`);
+    expect(repoGit.status).not.toBe(0);
+    expect(repoGit.stderr).toMatch(/Read-only file system/);
+    expect(existsSync(join(scene.repo, ".git", "escape.txt"))).toBe(false);
 
-    const home = run(
-      `echo bad > '${scene.home}/escape.txt'; echo bad > /home/escape.txt; echo bad > '${scene.root}/escape.txt'`,
-    );
-    expect(home.stderr.match(/Read-only file system/g)).toHaveLength(3);
-    for (const p of [
-      join(scene.home, "escape.txt"),
-      "/home/escape.txt",
-      join(scene.root, "escape.txt"),
-    ])
-      expect(existsSync(p)).toBe(false);
+    const elsewhere = run(`echo bad > /home/escape.txt; echo bad > '${scene.root}/escape.txt'; echo bad > '${scene.home}/escape.txt'`);
+    expect(elsewhere.stderr.match(/Read-only file system/g)).toHaveLength(2);
+    // Home is the sandbox's own empty folder: writable there, gone afterwards.
+    for (const p of ["/home/escape.txt", join(scene.root, "escape.txt"), join(scene.home, "escape.txt")]) expect(existsSync(p)).toBe(false);
   });
 
   it("keeps programs under /tmp runnable (read-only) inside the private /tmp when asked", () => {
@@ -149,12 +137,12 @@ describe.skipIf(!info.available)("sandbox (bubblewrap)", () => {
       mkdirSync(bin, { recursive: true });
       writeFileSync(join(tools, "node_modules", "tool.sh"), "#!/bin/sh\necho tool-ran\n", { mode: 0o755 });
       symlinkSync("../tool.sh", join(bin, "tool"));
-      const opts = { worktreePath: scene.worktree, gitCommonDir: join(scene.repo, ".git"), stateDir: scene.state, homeDir: scene.home, network: "on" as const };
+      const opts = scene.options("on");
       const hidden = wrapCommand({ file: join(bin, "tool"), args: [] }, opts);
       expect(spawnSync(hidden.file, hidden.args, { encoding: "utf8" }).stdout).not.toContain("tool-ran");
       expect(pathsHiddenByPrivateTmp([bin, "/usr/bin"])).toEqual([join(tools, "node_modules")]);
-      const shown = wrapCommand({ file: join(bin, "tool"), args: [] }, { ...opts, readOnlyPaths: pathsHiddenByPrivateTmp([bin]) });
-      const result = spawnSync(shown.file, [...shown.args.slice(0, -1), "sh", "-c", `${join(bin, "tool")} && touch ${join(bin, "x")} 2>/dev/null || echo read-only`], { encoding: "utf8" });
+      const shown = wrapCommand({ file: "/bin/sh", args: ["-c", `${join(bin, "tool")} && touch ${join(bin, "x")} 2>/dev/null || echo read-only`] }, { ...opts, readOnlyPaths: [bin] });
+      const result = spawnSync(shown.file, shown.args, { encoding: "utf8" });
       expect(result.stdout).toContain("tool-ran");
       expect(result.stdout).toContain("read-only");
     } finally {
@@ -162,19 +150,58 @@ describe.skipIf(!info.available)("sandbox (bubblewrap)", () => {
     }
   });
 
-  it("hides ~/.ssh and ~/.netrc while the rest of home stays readable", () => {
-    const ssh = run(
-      `cat '${scene.home}/.ssh/id_rsa'; ls -A '${scene.home}/.ssh'; cat '${scene.home}/.netrc'; cat '${scene.home}/notes.txt'`,
+  it("shows an empty home: no credential store, known or unknown, only toolchains on PATH and a .gitconfig", () => {
+    const r = run(
+      `for f in .ssh/id_rsa .netrc .config/gh/hosts.yml .claude/.credentials.json .codex/auth.json .some-new-tool/token code/other-project/.env notes.txt .local/share/keyrings/login.keyring; do cat "$HOME/$f" 2>/dev/null; done; ls -A "$HOME"; mytool`,
     );
-    expect(ssh.stdout).not.toContain("PRIVATE KEY");
-    expect(ssh.stdout).not.toContain("hunter2");
-    expect(ssh.stdout).toBe("readable\n");
+    for (const secret of ["PRIVATE KEY", "hunter2", "gho_secret", "claude-secret", "codex-secret", "unknown-secret", "sk_live_other", "personal", "keyring-secret"]) {
+      expect(r.stdout).not.toContain(secret);
+    }
+    expect(r.stdout.trim().split("\n")).toEqual([".local", "mytool-ran"]);
   });
 
-  it("hides other projects' .env files in home, but not examples", () => {
-    const env = run(`cat '${scene.home}/code/other-project/.env'; cat '${scene.home}/code/other-project/.env.example'`);
-    expect(env.stdout).not.toContain("sk_live_other");
-    expect(env.stdout).toBe("STRIPE_KEY=\n");
+  it("hides Flotilla's data folder (keys, database, other agents) but not the agent's own state", () => {
+    const r = run(
+      `cat '${scene.dataDir}/keys.json' '${scene.dataDir}/flotilla.db' '${scene.dataDir}/agents/other/report.jsonl' 2>/dev/null; ls -A '${scene.dataDir}'; cat '${scene.state}/mine.txt'`,
+    );
+    expect(r.stdout).not.toContain("sk-flotilla-key");
+    expect(r.stdout).not.toContain("transcript");
+    expect(r.stdout).not.toContain("other agent state");
+    expect(r.stdout).toContain("my own state");
+    expect(r.stdout.split("\n")).not.toContain("keys.json");
+  });
+
+  describe("host UNIX sockets", () => {
+    let socketDir: string;
+    let server: Server;
+    beforeAll(async () => {
+      // Outside /tmp and home, where a D-Bus bus, an ssh-agent or docker.sock would be seen.
+      socketDir = realpathSync(mkdtempSync("/var/tmp/flotilla-sock-"));
+      server = createServer((socket) => socket.end("host socket reached\n"));
+      await new Promise<void>((resolve) => server.listen(join(socketDir, "agent.sock"), resolve));
+    });
+    afterAll(async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(socketDir, { recursive: true, force: true });
+    });
+
+    for (const network of ["off", "provider", "on"] as const) {
+      it(`cannot be connected to with the network ${network}`, async () => {
+        const script = `const s = require('net').connect(${JSON.stringify(join(socketDir, "agent.sock"))}); s.on('data', (d) => { process.stdout.write(d); process.exit(0); }); s.on('error', (e) => { console.error(e.code); process.exit(3); })`;
+        const cmd = wrapped(process.execPath, ["-e", script], network);
+        const r = await execAsync(cmd.file, cmd.args, { PATH: process.env.PATH ?? "", HOME: scene.home });
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toMatch(/EACCES/);
+        expect(r.status).toBe(3);
+      });
+    }
+
+    it("are reachable without the filter (the test would catch a filter that does nothing)", async () => {
+      const script = `require('net').connect(${JSON.stringify(join(socketDir, "agent.sock"))}).on('data', (d) => { process.stdout.write(d); process.exit(0); })`;
+      const cmd = wrapCommand({ file: process.execPath, args: ["-e", script] }, { ...scene.options("off"), socketFilterFile: null });
+      const r = await execAsync(cmd.file, cmd.args, { PATH: process.env.PATH ?? "", HOME: scene.home });
+      expect(r.stdout).toBe("host socket reached\n");
+    });
   });
 
   describe("network", () => {

@@ -4,10 +4,10 @@
  * into a TUI: onboarding, trust and auth prompts are pre-answered by the catalog's per-agent config.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../../src/main/core/index';
-import { detectSandbox } from '../../src/main/core/sandbox';
+import { BRIDGE_PORT, detectSandbox } from '../../src/main/core/sandbox';
 import type { AgentInfo, CatalogEntry, ChangeList, Result } from '../../src/shared/types';
 import { startFakeProvider, type FakeProvider, type FakeTurn, type RecordedRequest } from '../fake-provider';
 import { slugify, worktreeRoot } from '../../src/main/core/worktrees/naming';
@@ -82,7 +82,9 @@ describe('real coding CLIs launched by Flotilla', () => {
     process.env.PATH = `${bin}${delimiter}${saved.PATH ?? ''}`;
     const sandbox = await detectSandbox();
     expect(sandbox.available, sandbox.note).toBe(true);
-    core = await Core.create({ dataDir, mode: 'web', version: 'test' });
+    // With the network bridge: a confined CLI with a provider then reaches only that provider.
+    const netBridgeEntry = resolve(__dirname, '../../out/main/netBridge.js');
+    core = await Core.create({ dataDir, mode: 'web', version: 'test', netBridgeEntry: existsSync(netBridgeEntry) ? netBridgeEntry : null });
     let conn: ReturnType<Core['connect']>;
     conn = core.connect({
       event: (name, payload) => {
@@ -157,7 +159,7 @@ describe('real coding CLIs launched by Flotilla', () => {
     });
     dirs.push(a.worktreePath);
     expect(a.worktreePath).toBe(expectedWorktree);
-    expect(a.launch).toMatchObject({ presetId: opts.presetId, providerId, confined: true });
+    expect(a.launch).toMatchObject({ presetId: opts.presetId, providerId, confined: true, network: 'provider' });
     await call('terminal.attach', { agentId: a.id });
     const requests = () => fake.requests.slice(firstRequest);
     const why = () =>
@@ -209,7 +211,7 @@ describe('real coding CLIs launched by Flotilla', () => {
     });
     expect(requests.every((q) => q.protocol === 'anthropic' && q.headers['x-api-key'] === KEY)).toBe(true);
     expect(env).toMatchObject({
-      ANTHROPIC_BASE_URL: fake.url,
+      ANTHROPIC_BASE_URL: `http://127.0.0.1:${BRIDGE_PORT}`, // the in-sandbox bridge to the provider
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       DISABLE_TELEMETRY: '1',
       DISABLE_ERROR_REPORTING: '1',
@@ -254,7 +256,7 @@ describe('real coding CLIs launched by Flotilla', () => {
       toolResult: 'functionResponse',
     });
     expect(requests.every((q) => q.protocol === 'gemini' && q.headers['x-goog-api-key'] === KEY)).toBe(true);
-    expect(env).toMatchObject({ GEMINI_API_KEY: KEY, GOOGLE_GEMINI_BASE_URL: fake.url });
+    expect(env).toMatchObject({ GEMINI_API_KEY: KEY, GOOGLE_GEMINI_BASE_URL: `http://127.0.0.1:${BRIDGE_PORT}` });
     // Its settings layer (auth type, hooks, no usage statistics) was read, not skipped as insecure.
     const settings = JSON.parse(readFileSync(env.GEMINI_CLI_SYSTEM_SETTINGS_PATH!, 'utf8'));
     expect(settings.privacy.usageStatisticsEnabled).toBe(false);

@@ -30,7 +30,10 @@ import type { RepoService } from '../repos/repo-service';
 import type { CatalogService } from '../catalog';
 import type { ProviderService } from '../providers';
 import { ActivityTracker, CliUsageWatcher, OpencodeUsageWatcher, opencodeDatabase, ReportWatcher, usageDirsFor, type ReportLine } from '../status';
-import { detectSandbox, startProviderGateway, type ProviderGateway } from '../sandbox';
+import { detectSandbox, ensureSocketFilterFile, startProviderGateway, type ProviderGateway } from '../sandbox';
+import { openView, preparePrivateGit, repairWorktreeLinks } from '../git/agent-branch';
+import { registerView, unregisterView, type WorktreeView } from '../git/worktree-view';
+import { sandboxGitconfig } from './sandbox-home';
 import { agentStateDir, planLaunch } from './launch';
 
 /** How often a live diff stat is refreshed without a trigger. */
@@ -86,6 +89,9 @@ export class AgentService implements Disposable {
   private readonly cliUsage = new Map<string, CliUsageWatcher | OpencodeUsageWatcher>();
   /** The open run of each running agent, to close it on exit and to attribute usage. */
   private readonly runIds = new Map<string, number>();
+  /** How Flotilla's git calls see each agent's worktree (git/worktree-view.ts). */
+  private readonly views = new Map<string, WorktreeView>();
+  private readonly commonDirs = new Map<string, Promise<string>>();
   private readonly db: FlotillaDb;
   private readonly pty: PtyService;
   private readonly repos: RepoService;
@@ -132,7 +138,35 @@ export class AgentService implements Disposable {
       const repo = this.db.repos.get(repoId);
       if (!repo) continue;
       await this.reconcileRepo(repo.path, rows);
+      for (const row of rows) await this.viewOf(row).catch(() => undefined);
     }
+  }
+
+  /**
+   * The view of an agent's worktree, opened and registered once: from then on every git call
+   * Flotilla makes inside that worktree goes through it (never through the worktree's own git).
+   */
+  private async viewOf(row: AgentRow): Promise<WorktreeView> {
+    const known = this.views.get(row.id);
+    if (known) return known;
+    const repo = this.repos.get(row.repoId);
+    let commonDir = this.commonDirs.get(repo.path);
+    if (!commonDir) {
+      commonDir = gitText(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: repo.path });
+      this.commonDirs.set(repo.path, commonDir);
+      commonDir.catch(() => this.commonDirs.delete(repo.path));
+    }
+    const view = await openView({
+      worktreePath: row.worktreePath,
+      commonDir: await commonDir,
+      viewDir: join(this.dataDir, 'views', row.id),
+      branch: row.branch,
+      privateGitDir: row.launch?.confined ? join(agentStateDir(this.dataDir, row.id), 'git') : null,
+    });
+    if (!this.db.agents.get(row.id)) throw new AppError('not-found', 'That agent no longer exists.');
+    this.views.set(row.id, view);
+    registerView(view);
+    return view;
   }
 
   /** Compares records with `git worktree list --porcelain`; reports rather than guesses. */
@@ -223,6 +257,7 @@ export class AgentService implements Disposable {
       return newRow;
     });
     this.diffStats.set(row.id, { files: 0, additions: 0, deletions: 0 });
+    await this.viewOf(row);
     this.emitChanged(row.id);
     await this.start(row, { cols: params.cols ?? DEFAULT_COLS, rows: params.rows ?? DEFAULT_ROWS }, false);
     return this.info(row.id);
@@ -230,7 +265,13 @@ export class AgentService implements Disposable {
 
   /** Validates the kind-specific choices and fills in defaults (confined when it can be). */
   private async launchConfigFor(params: CreateAgentParams): Promise<LaunchConfig | null> {
-    if (params.kind === 'shell' || params.kind === 'command') return null;
+    if (params.kind === 'shell' || params.kind === 'command') {
+      // A confined shell is a place to try things out of harm's way: confined, offline by default.
+      if (!params.confined) return null;
+      const sandbox = await detectSandbox();
+      if (!sandbox.available) throw new AppError('unsupported', sandbox.note);
+      return { presetId: null, providerId: null, model: null, permissionMode: 'full-auto', confined: true, network: params.network ?? 'off' };
+    }
     let presetId: string | null = null;
     if (params.kind === 'cli') {
       const entry = (await this.catalog.list()).find((e) => e.id === params.presetId);
@@ -248,7 +289,11 @@ export class AgentService implements Disposable {
     const sandbox = await detectSandbox();
     const confined = params.confined ?? (sandbox.available && permissionMode !== 'ask');
     if (confined && !sandbox.available) throw new AppError('unsupported', sandbox.note);
-    return { presetId, providerId, model: params.model?.trim() || null, permissionMode, confined, network: params.network ?? 'on' };
+    // A confined agent with a provider reaches only that provider unless asked otherwise (where
+    // the network bridge is built; without it 'provider' would mean no network at all).
+    const providerOnly = confined && providerId && this.deps.netBridgeEntry && process.platform === 'linux';
+    const network = params.network ?? (providerOnly ? 'provider' : 'on');
+    return { presetId, providerId, model: params.model?.trim() || null, permissionMode, confined, network };
   }
 
   /** Stops the agent's process if it runs, then starts it again in the same worktree. */
@@ -312,6 +357,9 @@ export class AgentService implements Disposable {
     this.stopWatchingReport(agentId);
     this.activity.forget(agentId);
     rmSync(agentStateDir(this.dataDir, agentId), { recursive: true, force: true });
+    unregisterView(row.worktreePath);
+    this.views.delete(agentId);
+    rmSync(join(this.dataDir, 'views', agentId), { recursive: true, force: true });
     this.diffStats.delete(agentId);
     this.sizes.delete(agentId);
     this.db.agents.delete(agentId);
@@ -368,13 +416,22 @@ export class AgentService implements Disposable {
       mkdirSync(stateDir, { recursive: true, mode: 0o700 });
       // Each run reports afresh: lines of an earlier run must not be counted again.
       writeFileSync(reportFile, '', { mode: 0o600 });
-      const gitCommonDir = await gitText(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: row.worktreePath });
+      // Derived from the repository, never from the worktree, whose .git file the agent can rewrite.
+      const view = await this.viewOf(row);
+      const confined = Boolean(row.launch?.confined);
+      await repairWorktreeLinks(view);
+      if (confined) await preparePrivateGit(view);
       const plan = planLaunch(row, {
         catalog: this.catalog,
         providers: this.providers,
         stateDir,
         reportFile,
-        gitCommonDir,
+        sandbox: {
+          git: { commonDir: view.commonDir, adminDir: view.adminDir, privateGitDir: view.privateGitDir ?? join(stateDir, 'git') },
+          dataDir: this.dataDir,
+          socketFilterFile: confined ? ensureSocketFilterFile(this.dataDir) : null,
+          homeFiles: confined ? [{ source: await sandboxGitconfig(stateDir, this.deps.homeDir), name: '.gitconfig' }] : [],
+        },
         homeDir: this.deps.homeDir,
         ownAgentEntry: this.deps.ownAgentEntry,
         netBridgeEntry: this.deps.netBridgeEntry ?? null,

@@ -11,7 +11,7 @@ import { AppError } from '../errors';
 import { defaultShell } from '../pty';
 import { buildCliLaunch, type CatalogService } from '../catalog';
 import type { ProviderService } from '../providers';
-import { pathsHiddenByPrivateTmp, planProviderNetwork, wrapCommand, type ProviderNetworkPlan } from '../sandbox';
+import { planProviderNetwork, wrapCommand, type ProviderNetworkPlan, type SandboxGit } from '../sandbox';
 import { buildAgentEnv } from './agent-env';
 
 /** The environment variable that carries each vendor's key, for Flotilla's own agent. */
@@ -36,8 +36,14 @@ export interface LaunchContext {
   /** Per-agent private folder: config homes, the report file. */
   stateDir: string;
   reportFile: string;
-  /** The repository's git common dir (worktree admin and objects), writable inside the sandbox. */
-  gitCommonDir: string;
+  /** How a confined agent's sandbox is laid out (its git, the data folder to hide, the socket filter). */
+  sandbox: {
+    git: SandboxGit;
+    dataDir: string;
+    socketFilterFile: string | null;
+    /** Files shown read-only in the sandbox's empty home, e.g. a .gitconfig with the user's name. */
+    homeFiles: Array<{ source: string; name: string }>;
+  };
   homeDir: string;
   /** out/main/agent.js: Flotilla's own agent, run by this same Node (or Electron as Node). */
   ownAgentEntry: string | null;
@@ -80,18 +86,22 @@ export function planLaunch(row: AgentRow, ctx: LaunchContext): LaunchPlan {
   const launch = row.launch;
   if (launch?.confined) {
     // With the bridge, the sandbox itself is offline: its only way out is the gateway's socket.
-    const cmd = net ? net.wrap({ file: plan.file, args: plan.args }) : { file: plan.file, args: plan.args };
-    const wrapped = wrapCommand(cmd, {
+    const wrapped = wrapCommand({ file: plan.file, args: plan.args }, {
       worktreePath: row.worktreePath,
-      gitCommonDir: ctx.gitCommonDir,
+      git: ctx.sandbox.git,
       stateDir: ctx.stateDir,
       homeDir: ctx.homeDir,
+      dataDir: ctx.sandbox.dataDir,
       network: net ? 'off' : launch.network,
-      // Flotilla's own programs and the agent's PATH stay visible even when they live under /tmp.
-      readOnlyPaths: pathsHiddenByPrivateTmp([
+      bridge: net ? net.wrap : undefined,
+      socketFilterFile: ctx.sandbox.socketFilterFile,
+      homeFiles: ctx.sandbox.homeFiles,
+      // Flotilla's own programs and the agent's PATH stay visible (read-only) even when they live
+      // under /tmp, home or the data folder, which the sandbox replaces with empty ones.
+      readOnlyPaths: [
         ...[ctx.ownAgentEntry, ctx.netBridgeEntry].filter((p): p is string => p !== null).map((p) => dirname(p)),
         ...(plan.env.PATH ?? '').split(':'),
-      ]),
+      ],
     });
     plan = { ...plan, ...wrapped };
     // Under Electron the bridge runs as plain Node.

@@ -110,7 +110,7 @@ async function readOriginal(worktreePath: string, fromSha: string, path: string,
 }
 
 async function hashOnDisk(worktreePath: string, path: string): Promise<string> {
-  return gitText(['hash-object', '--', path], { cwd: worktreePath });
+  return gitText(['hash-object', '--no-filters', '--', path], { cwd: worktreePath });
 }
 
 /** Reads the file from disk; absent when deleted or not a regular file. */

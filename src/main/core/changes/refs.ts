@@ -2,6 +2,7 @@
  * Resolving the commit an agent's changes are measured from.
  */
 import { git } from '../git/core';
+import { prepareViewAt } from '../git/agent-branch';
 
 /**
  * Resolves `ref` to a commit id, preferring the branch `refs/heads/<ref>` over any tag or
@@ -28,6 +29,7 @@ export async function resolveCommit(cwd: string, ref: string, signal?: AbortSign
  * base no longer resolves or shares no history with HEAD.
  */
 export async function mergeBaseFor(worktreePath: string, baseRef: string, fallbackSha: string): Promise<string> {
+  await prepareViewAt(worktreePath);
   const tip = await resolveCommit(worktreePath, baseRef);
   if (!tip) return fallbackSha;
   const { stdout, exitCode } = await git(['merge-base', tip, 'HEAD'], { cwd: worktreePath, okExitCodes: [1] });

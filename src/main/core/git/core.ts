@@ -4,7 +4,9 @@
  * Callers declare the exit codes they expect instead of catching everything.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { AppError } from '../errors';
+import { VIEW_CONFIG, viewEnvironment, viewFor } from './worktree-view';
 
 export const GIT_TIMEOUT_MS = 60_000;
 const MAX_OUTPUT_BYTES = 512 * 1024 * 1024;
@@ -27,6 +29,49 @@ export interface GitResult {
   exitCode: number;
 }
 
+/**
+ * Config every git call Flotilla makes runs with, so that no setting can make Flotilla run a
+ * program: no fsmonitor hook, no hooks, no credential helpers or askpass, no transports, no
+ * automatic gc or maintenance, no recursion into submodules. Given as GIT_CONFIG_COUNT pairs,
+ * which override every config file (an explicit `-c` on a call still wins). Filter, diff and
+ * merge drivers can only come from config the user wrote: an agent cannot write the
+ * repository's config (sandbox.ts) and Flotilla never reads config from an agent's worktree
+ * (worktree-view.ts).
+ */
+export const HARDENING_CONFIG: ReadonlyArray<readonly [string, string]> = [
+  ['core.fsmonitor', 'false'],
+  ['core.hooksPath', '/dev/null'],
+  ['core.askPass', ''],
+  ['credential.helper', ''],
+  ['protocol.allow', 'never'],
+  ['submodule.recurse', 'false'],
+  ['gc.auto', '0'],
+  ['maintenance.auto', 'false'],
+  ['core.pager', 'cat'],
+  ['core.editor', 'true'],
+  ['sequence.editor', 'true'],
+];
+
+/** Config pairs as GIT_CONFIG_COUNT / GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n. */
+export function configEnvironment(pairs: ReadonlyArray<readonly [string, string]>): Record<string, string> {
+  const env: Record<string, string> = { GIT_CONFIG_COUNT: String(pairs.length) };
+  pairs.forEach(([key, value], i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = key;
+    env[`GIT_CONFIG_VALUE_${i}`] = value;
+  });
+  return env;
+}
+
+/**
+ * The environment for one call: the fixed environment, the hardening config and, when `cwd` lies
+ * in an agent's worktree, its view (worktree-view.ts). `extra` wins over the view (a private index).
+ */
+export function callEnvironment(cwd: string, extra?: Record<string, string>): NodeJS.ProcessEnv {
+  const view = viewFor(cwd);
+  const config = view ? [...HARDENING_CONFIG, ...VIEW_CONFIG] : HARDENING_CONFIG;
+  return gitEnvironment({ ...configEnvironment(config), ...(view ? viewEnvironment(view) : {}), ...extra });
+}
+
 /** The fixed environment every git call runs with: no prompts, no pager, a fixed locale. */
 export function gitEnvironment(extra?: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -43,6 +88,7 @@ export function gitEnvironment(extra?: Record<string, string>): NodeJS.ProcessEn
     GIT_PAGER: 'cat',
     PAGER: 'cat',
     GIT_EDITOR: 'true',
+    GIT_SEQUENCE_EDITOR: 'true',
     GIT_OPTIONAL_LOCKS: '0',
     GIT_CONFIG_NOSYSTEM: process.env.GIT_CONFIG_NOSYSTEM ?? '',
   });
@@ -74,6 +120,7 @@ export type GitErrorKind =
   | 'timeout'
   | 'cancelled'
   | 'git-missing'
+  | 'folder-missing'
   | 'unknown';
 
 /** Classifies a failure from git's (C-locale) stderr. Pure; unit-tested. */
@@ -109,9 +156,14 @@ export function git(args: string[], options: GitOptions): Promise<GitResult> {
       reject(new GitError(args, -1, 'cancelled', 'cancelled'));
       return;
     }
+    // spawn reports a missing cwd as ENOENT, the same code as a missing git binary: tell them apart.
+    if (!existsSync(options.cwd)) {
+      reject(new GitError(args, -1, `${options.cwd} does not exist`, 'folder-missing'));
+      return;
+    }
     const child = spawn('git', args, {
       cwd: options.cwd,
-      env: gitEnvironment(options.env),
+      env: callEnvironment(options.cwd, options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
       windowsHide: true,
     });
@@ -176,6 +228,14 @@ export async function gitText(args: string[], options: GitOptions): Promise<stri
   return stdout.toString('utf8').replace(/\n$/, '');
 }
 
+/** "Another git process seems to be running (…/index.lock exists)…" in plain words. */
+function lockMessage(stderr: string): string {
+  const lock = /'([^']+\.lock)'/.exec(stderr)?.[1];
+  return lock
+    ? `git could not take its lock: ${lock} exists. Another git command may still be running there; if none is, delete that file and try again.`
+    : `git could not take a lock: ${stderr.trim().split('\n').slice(-1)[0] ?? ''}`;
+}
+
 /** Maps a GitError to the user-facing AppError; other errors pass through. */
 export function toAppError(err: unknown, what: string): unknown {
   if (!(err instanceof GitError)) return err;
@@ -188,6 +248,10 @@ export function toAppError(err: unknown, what: string): unknown {
       return new AppError('cancelled', `${what}: cancelled.`);
     case 'git-missing':
       return new AppError('git-missing', 'Git is not installed or not on PATH. Install git 2.38 or newer.');
+    case 'folder-missing':
+      return new AppError('worktree-missing', `${what}: the folder ${err.stderr.replace(/ does not exist$/, '')} no longer exists. It may have been deleted outside Flotilla.`);
+    case 'lock-failed':
+      return new AppError('git-failed', `${what}: ${lockMessage(err.stderr)}`);
     case 'branch-exists':
       return new AppError('branch-exists', `${what}: the branch already exists.`);
     case 'invalid-ref-name':

@@ -1,12 +1,15 @@
 /**
  * Captures the full state of a worktree (committed, uncommitted and untracked files, honouring
  * .gitignore) as a tree object, without touching the worktree's own index. This is what diffs
- * measure and what snapshots save.
+ * measure and what snapshots save. In an agent's worktree it goes through the view
+ * (worktree-view.ts): the agent's index is read as data, never its git config.
  */
 import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gitText } from './core';
+import { persistWork, prepareViewAt } from './agent-branch';
+import { copyUntrustedIndex, scratchIndexPath } from './worktree-view';
 
 export interface WorkState {
   /** HEAD of the worktree. */
@@ -18,7 +21,21 @@ export interface WorkState {
 }
 
 /** Writes the worktree's current files to a tree through a private copy of its index. */
-export async function captureWorkState(worktreePath: string, signal?: AbortSignal): Promise<WorkState> {
+export async function captureWorkState(worktreePath: string, signal?: AbortSignal, opts: { persist?: boolean } = {}): Promise<WorkState> {
+  const prepared = await prepareViewAt(worktreePath);
+  if (prepared) {
+    // An agent's worktree: its index is copied as data into Flotilla's own view folder.
+    const privateIndex = scratchIndexPath(prepared.view);
+    try {
+      await copyUntrustedIndex(prepared.view, privateIndex);
+      const work = await writeWorkTree(worktreePath, prepared.head, privateIndex, signal);
+      // For a merge or a snapshot: every object of the state must then be in the repository itself.
+      if (opts.persist) await persistWork(prepared.view, work);
+      return work;
+    } finally {
+      await rm(privateIndex, { force: true });
+    }
+  }
   const headSha = await gitText(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: worktreePath, signal });
   const indexPath = await gitText(['rev-parse', '--path-format=absolute', '--git-path', 'index'], { cwd: worktreePath, signal });
   const dir = await mkdtemp(join(tmpdir(), 'flotilla-index-'));
@@ -35,12 +52,17 @@ export async function captureWorkState(worktreePath: string, signal?: AbortSigna
     } catch {
       // No index yet (a fresh worktree): `add -A` builds one from scratch, hashing every file.
     }
-    const env = { GIT_INDEX_FILE: privateIndex };
-    await gitText(['add', '-A', '--', '.'], { cwd: worktreePath, env, signal, timeoutMs: 300_000 });
-    const treeSha = await gitText(['write-tree'], { cwd: worktreePath, env, signal });
-    const headTreeSha = await gitText(['rev-parse', `${headSha}^{tree}`], { cwd: worktreePath, signal });
-    return { headSha, treeSha, headTreeSha };
+    return await writeWorkTree(worktreePath, headSha, privateIndex, signal);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** `add -A` into the private index, then the tree of it and of HEAD. */
+async function writeWorkTree(worktreePath: string, headSha: string, privateIndex: string, signal?: AbortSignal): Promise<WorkState> {
+  const env = { GIT_INDEX_FILE: privateIndex };
+  await gitText(['add', '-A', '--', '.'], { cwd: worktreePath, env, signal, timeoutMs: 300_000 });
+  const treeSha = await gitText(['write-tree'], { cwd: worktreePath, env, signal });
+  const headTreeSha = await gitText(['rev-parse', `${headSha}^{tree}`], { cwd: worktreePath, signal });
+  return { headSha, treeSha, headTreeSha };
 }

@@ -8,11 +8,13 @@ import type { AppErrorData, MergePreview, MergeResult } from '../../../shared/ty
 import { AppError } from '../errors';
 import { GitError, git, gitText, toAppError } from '../git/core';
 import { captureWorkState, type WorkState } from '../git/work-state';
+import { prepareViewAt, writePrivateTip } from '../git/agent-branch';
+import { registeredWorktrees } from '../git/worktree-view';
+import { join } from 'node:path';
 import { parseMergeTreeZ, parsePathListZ, type MergeTreeResult } from '../changes/parse-diff';
+import { parseWorktreeList } from '../git/parse';
 import { commitIdentityEnv } from './identity';
 
-/** Repository hooks are untrusted code: none run during a merge Flotilla makes. */
-const NO_HOOKS = ['-c', 'core.hooksPath=/dev/null'];
 const LISTED_CONFLICTS = 10;
 
 interface MergeTarget {
@@ -76,10 +78,16 @@ async function resolveBranchTip(topLevel: string, baseRef: string): Promise<stri
   return exitCode === 0 ? stdout.toString('utf8').trim() : null;
 }
 
-/** The worktree (any of the repository's) where `refs/heads/<base>` is checked out. */
+/**
+ * The worktree where `refs/heads/<base>` is checked out, if any. Agents' worktrees never count:
+ * an agent can point its own HEAD at the base branch, and Flotilla must not then "fast-forward"
+ * files in the agent's worktree instead of moving the branch.
+ */
 async function findCheckout(topLevel: string, baseRef: string): Promise<string | null> {
-  const out = await gitText(['for-each-ref', '--format=%(worktreepath)', '--', `refs/heads/${baseRef}`], { cwd: topLevel });
-  return out.split('\n').find((line) => line.trim() !== '') ?? null;
+  const { stdout } = await git(['worktree', 'list', '--porcelain', '-z'], { cwd: topLevel });
+  const agents = new Set(registeredWorktrees());
+  const entries = parseWorktreeList(stdout.toString('utf8'));
+  return entries.find((e) => e.branch === `refs/heads/${baseRef}` && !agents.has(e.path))?.path ?? null;
 }
 
 async function hasTrackedChanges(checkout: string): Promise<boolean> {
@@ -175,7 +183,7 @@ async function requireBaseTip(t: MergeTarget): Promise<string> {
 /** What merging the agent's branch into its base would do, and whether it can run now. */
 export async function previewMerge(opts: MergeTarget & { defaultMessage: string }): Promise<MergePreview> {
   try {
-    const work = await captureWorkState(opts.worktreePath);
+    const work = await captureWorkState(opts.worktreePath, undefined, { persist: true });
     const preview: MergePreview = {
       baseBranch: opts.baseRef,
       canMerge: false,
@@ -209,12 +217,23 @@ export async function previewMerge(opts: MergeTarget & { defaultMessage: string 
   }
 }
 
-/** Commits everything uncommitted in the agent's worktree (untracked files included). */
-async function commitWorktree(worktreePath: string, message: string, signal?: AbortSignal): Promise<string> {
-  const env = await commitIdentityEnv(worktreePath);
-  await git([...NO_HOOKS, 'add', '-A', '--', '.'], { cwd: worktreePath, signal, timeoutMs: 300_000 });
-  await git([...NO_HOOKS, 'commit', '-q', '--no-verify', '-m', message], { cwd: worktreePath, env, signal });
-  return gitText(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: worktreePath });
+/**
+ * Commits the captured work (uncommitted and untracked files included) on top of the agent's
+ * HEAD, with plumbing: no hooks, and only the agent's own branch moves (compare-and-swap). The
+ * agent's index is reset to the new commit, as `git commit` would leave it.
+ */
+async function commitWorktree(t: MergeTarget, work: WorkState, message: string, signal?: AbortSignal): Promise<string> {
+  const prepared = await prepareViewAt(t.worktreePath);
+  const env = await commitIdentityEnv(t.topLevel);
+  const commit = await gitText(['commit-tree', work.treeSha, '-p', work.headSha, '-m', message], { cwd: t.topLevel, env, signal });
+  // An agent whose HEAD left its branch gets no new ref: the merge takes the commit itself.
+  const ref = prepared ? (prepared.onBranch ? prepared.view.branchRef : null) : 'HEAD';
+  if (ref === null) return commit;
+  await git(['update-ref', '-m', 'flotilla: commit before merge', ref, commit, work.headSha], { cwd: t.worktreePath });
+  if (prepared) await writePrivateTip(prepared.view, commit);
+  const index = prepared ? { GIT_INDEX_FILE: join(prepared.view.adminDir, 'index') } : undefined;
+  await git(['read-tree', commit], { cwd: t.worktreePath, env: index }).catch(() => undefined);
+  return commit;
 }
 
 /** Fast-forwards a clean checkout of the base so its branch and files move together. */
@@ -223,8 +242,9 @@ async function fastForwardCheckout(t: MergeTarget, checkout: string, baseTip: st
   if (head !== baseTip) throw baseMovedError(t);
   try {
     // --no-autostash: the user's checkout is never stashed behind their back, whatever their config.
-    await git([...NO_HOOKS, 'merge', '--ff-only', '--no-autostash', '--no-stat', '-q', commit], { cwd: checkout });
+    await git(['merge', '--ff-only', '--no-autostash', '--no-stat', '-q', commit], { cwd: checkout });
   } catch (err) {
+    if (err instanceof GitError && err.kind === 'lock-failed') throw toAppError(err, `Could not update ${t.baseRef} in ${checkout}`);
     if (err instanceof GitError && err.kind === 'dirty-worktree') {
       throw new AppError(
         'checkout-dirty',
@@ -248,13 +268,13 @@ export async function runMerge(opts: MergeTarget & { message: string; signal?: A
     const message = opts.message.trim();
     if (!message) throw new AppError('invalid-params', 'A commit message is required to merge.');
     const baseTip = await requireBaseTip(opts);
-    const work = await captureWorkState(opts.worktreePath, signal);
+    const work = await captureWorkState(opts.worktreePath, signal, { persist: true });
     const check = await inspectMerge(opts, work, baseTip, signal);
     if (check.merged.conflicts.length > 0) throw conflictError(opts, check.merged.conflicts);
     if (check.checkoutProblem) throw check.checkoutProblem;
     if (check.nothingToMerge) throw nothingToMergeError(opts);
 
-    const agentHead = work.treeSha === work.headTreeSha ? work.headSha : await commitWorktree(opts.worktreePath, message, signal);
+    const agentHead = work.treeSha === work.headTreeSha ? work.headSha : await commitWorktree(opts, work, message, signal);
     // Files may have changed since the check; merge exactly what was committed.
     const merged = agentHead === check.agentTip ? check.merged : await mergeTrees(opts.topLevel, baseTip, agentHead, signal);
     if (merged.conflicts.length > 0) throw conflictError(opts, merged.conflicts);

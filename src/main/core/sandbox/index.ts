@@ -4,6 +4,10 @@ export {
   wrapCommand,
   bwrapArgs,
   pathsHiddenByPrivateTmp,
+  hiddenPaths,
+  homeToolchainPaths,
+  SOCKET_FILTER_PATH,
+  type SandboxGit,
   seatbeltProfile,
   HOME_SECRETS,
   PROBE_TIMEOUT_MS,
@@ -11,3 +15,4 @@ export {
 } from "./sandbox";
 export { startProviderGateway, endToEndHeaders, type ProviderGateway } from "./provider-gateway";
 export { planProviderNetwork, BRIDGE_PORT, type ProviderNetworkPlan } from "./provider-network";
+export { ensureSocketFilterFile, unixSocketFilter, withSocketFilter } from "./socket-filter";

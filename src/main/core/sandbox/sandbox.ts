@@ -1,19 +1,23 @@
 /**
- * Confines an agent's process: it may write only its worktree, the repository's git metadata
- * (worktree admin, objects, refs: commits must work) and its private state folder; the rest of
- * the filesystem is read-only, home secrets are hidden, /tmp is private, and the network can be
- * switched off. Linux: bubblewrap. macOS: sandbox-exec with a generated profile.
+ * Confines an agent's process: it may write only its worktree, its worktree's admin folder, its
+ * private git state (its own objects and its own copy of its branch ref: commits work, nothing
+ * reaches the repository until Flotilla brings it in) and its state folder. The rest of the
+ * filesystem is read-only; home and Flotilla's data folder are empty; /tmp is private; host UNIX
+ * sockets are out of reach (socket-filter.ts); the network can be switched off or limited to the
+ * provider. Linux: bubblewrap. macOS: sandbox-exec with a generated profile (weaker, untested).
  */
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { SHARED_OBJECTS_NAME } from "../git/agent-branch";
+import { withSocketFilter } from "./socket-filter";
 import type { NetworkMode, SandboxInfo } from "../../../shared/types";
 import { findExecutable } from "../catalog/catalog-service";
 
 /** How long the "does bwrap actually work here" probe may take. */
 export const PROBE_TIMEOUT_MS = 5_000;
 
-/** Home entries that hold credentials; hidden from a confined agent when they exist. */
+/** Home entries that hold credentials: hidden by the macOS profile (bubblewrap shows an empty home). */
 export const HOME_SECRETS = [
   ".ssh",
   ".aws",
@@ -28,62 +32,62 @@ export const HOME_SECRETS = [
   ".azure",
 ] as const;
 
-/** How far and how much of the home folder is searched for other projects' `.env` files. */
-export const ENV_SCAN_MAX_DEPTH = 4;
-export const ENV_SCAN_MAX_ENTRIES = 20_000;
-const ENV_FILE = /^\.env(\..+)?$/;
-const ENV_SCAN_SKIP = new Set(["node_modules", ".git", ".cache", ".npm", ".cargo", ".rustup", ".pyenv", ".local", "Library"]);
-
-/**
- * `.env` files under `homeDir` (other projects' secrets), outside `keep` (the agent's own
- * worktree, whose `.env` it may need). Bounded in depth and entries so a big home stays quick.
- */
-export function findEnvFiles(homeDir: string, keep: string[]): string[] {
-  const found: string[] = [];
-  let budget = ENV_SCAN_MAX_ENTRIES;
-  const walk = (dir: string, depth: number): void => {
-    if (keep.some((k) => dir === k || dir.startsWith(`${k}/`))) return;
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      if (--budget < 0) return;
-      const path = join(dir, entry.name);
-      if (entry.isFile() && ENV_FILE.test(entry.name) && !entry.name.endsWith(".example") && !entry.name.endsWith(".sample")) found.push(path);
-      else if (entry.isDirectory() && depth < ENV_SCAN_MAX_DEPTH && !ENV_SCAN_SKIP.has(entry.name)) walk(path, depth + 1);
-    }
-  };
-  walk(homeDir, 0);
-  return found;
+/** The agent's git, as the sandbox arranges it (see git/agent-branch.ts). */
+export interface SandboxGit {
+  /** The repository's git common dir: read-only inside, except what is bound over it below. */
+  commonDir: string;
+  /** The worktree's admin folder (HEAD, index, per-worktree refs): writable. */
+  adminDir: string;
+  /**
+   * The agent's private git state: `objects` is bound over the repository's objects (which come
+   * back read-only inside it, as its alternate), `refs` and `logs` over `refs/heads/flotilla` and
+   * `logs/refs/heads/flotilla`, so the agent can commit and move only its own copy of its branch.
+   */
+  privateGitDir: string;
 }
 
 /** Where and how an agent is confined. */
 export interface SandboxOptions {
   worktreePath: string;
-  /** The repository's .git (common dir): worktree admin and objects must be writable for commits. */
-  gitCommonDir: string;
+  git: SandboxGit;
+  /** The agent's own state folder (config homes, report file): writable. */
   stateDir: string;
   homeDir: string;
+  /** Flotilla's data folder: hidden (keys, database, other agents), except the two folders above. */
+  dataDir: string;
   /**
    * 'provider': bubblewrap gives no network at all (as 'off'); the provider is reached only through
    * the bridge and gateway of provider-network.ts. sandbox-exec treats it as 'on' (no bridge there).
    */
   network: NetworkMode;
   /**
-   * Folders the agent must still see, read-only, although they lie under /tmp, which the sandbox
-   * replaces with a private one: Flotilla's own programs and the PATH folders its CLI runs from.
+   * Folders the agent must still see, read-only, although they lie under /tmp, home or the data
+   * folder, which the sandbox replaces: Flotilla's own programs and the PATH folders its CLI runs from.
    */
   readOnlyPaths?: string[];
+  /** Files to show read-only at a path in the sandbox's empty home (a generated .gitconfig). */
+  homeFiles?: Array<{ source: string; name: string }>;
+  /** The seccomp program of socket-filter.ts, shown read-only at SOCKET_FILTER_PATH. */
+  socketFilterFile?: string | null;
 }
+
+/** Where the socket filter appears inside the sandbox (on its private /tmp). */
+export const SOCKET_FILTER_PATH = '/tmp/.flotilla-socket-filter';
 
 /** Of `paths`, the existing folders under /tmp; a `node_modules/.bin` stands for its `node_modules`. */
 export function pathsHiddenByPrivateTmp(paths: string[]): string[] {
+  return hiddenPaths(paths, ['/tmp']);
+}
+
+/**
+ * Of `paths`, the existing folders that lie under one of `hiddenRoots` (replaced by empty folders
+ * in the sandbox) and must come back read-only; a `node_modules/.bin` stands for its `node_modules`.
+ */
+export function hiddenPaths(paths: string[], hiddenRoots: string[]): string[] {
   const out: string[] = [];
   for (const path of paths) {
-    if (!path.startsWith("/tmp/")) continue;
+    // A root itself (a PATH holding $HOME) would undo the hiding: never shown.
+    if (!path.startsWith("/") || hiddenRoots.includes(path) || !hiddenRoots.some((root) => isUnder(path, root))) continue;
     const dir = path.endsWith("/node_modules/.bin") ? path.slice(0, -".bin".length - 1) : path;
     try {
       if (statSync(dir).isDirectory()) out.push(realpathSync(dir));
@@ -92,6 +96,61 @@ export function pathsHiddenByPrivateTmp(paths: string[]): string[] {
     }
   }
   return unique(out);
+}
+
+/** How many entries of a PATH folder are looked at for links into other toolchain folders. */
+const TOOLCHAIN_SCAN_MAX_ENTRIES = 500;
+
+/**
+ * The toolchain folders under `homeDir` that the agent's PATH needs: each PATH folder under home,
+ * its `lib`/`libexec` siblings (npm and nvm prefixes), the root of a `shims` folder (pyenv,
+ * rbenv), `~/.rustup` for `~/.cargo/bin`, and the folders that executables in them link to.
+ * Nothing else of home is shown, so credential stores nobody listed stay hidden too.
+ */
+export function homeToolchainPaths(homeDir: string, pathDirs: string[]): string[] {
+  const found = new Set<string>();
+  const visit = (dir: string, depth: number): void => {
+    let real: string;
+    try {
+      real = realpathSync(dir);
+      if (!statSync(real).isDirectory()) return;
+    } catch {
+      return;
+    }
+    if (!isUnder(real, homeDir) || real === homeDir || found.has(real)) return;
+    found.add(real);
+    const parent = dirname(real);
+    const name = real.slice(parent.length + 1);
+    if (name === "bin" && parent !== homeDir) {
+      for (const sibling of ["lib", "libexec"]) visit(join(parent, sibling), depth);
+    }
+    if (name === "shims" && parent !== homeDir) visit(parent, depth);
+    if (real === join(homeDir, ".cargo", "bin")) visit(join(homeDir, ".rustup"), depth);
+    if (depth >= 3) return;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(real, { withFileTypes: true }).slice(0, TOOLCHAIN_SCAN_MAX_ENTRIES);
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (!entry.isSymbolicLink()) continue;
+      try {
+        const target = realpathSync(join(real, entry.name));
+        if (isUnder(target, homeDir)) visit(dirname(target), depth + 1);
+      } catch {
+        // A dangling link: nothing to show.
+      }
+    }
+  };
+  for (const dir of pathDirs) if (dir && isUnder(dir, homeDir)) visit(dir, 0);
+  // A folder inside another one shown already needs no bind of its own.
+  const sorted = [...found].sort();
+  return sorted.filter((dir) => !sorted.some((other) => other !== dir && isUnder(dir, other)));
+}
+
+function isUnder(path: string, root: string): boolean {
+  return path === root || path.startsWith(root.endsWith("/") ? root : `${root}/`);
 }
 
 const NO_SANDBOX_NOTE =
@@ -158,54 +217,55 @@ async function probe(): Promise<SandboxInfo> {
 /** Wraps a command so that it runs confined. Paths must be real (symlinks resolved) and exist. */
 export function wrapCommand(
   cmd: { file: string; args: string[] },
-  opts: SandboxOptions,
+  opts: SandboxOptions & {
+    /** Network 'provider': the bridge runs inside the sandbox but outside the socket filter (it needs one). */
+    bridge?: (cmd: { file: string; args: string[] }) => { file: string; args: string[] };
+  },
 ): { file: string; args: string[] } {
   if (process.platform === "darwin") {
+    const inner = opts.bridge ? opts.bridge(cmd) : cmd;
     return {
       file: "/usr/bin/sandbox-exec",
-      args: ["-p", seatbeltProfile(opts), cmd.file, ...cmd.args],
+      args: ["-p", seatbeltProfile(opts), inner.file, ...inner.args],
     };
   }
+  let inner = opts.socketFilterFile ? withSocketFilter(cmd, SOCKET_FILTER_PATH) : cmd;
+  if (opts.bridge) inner = opts.bridge(inner);
   return {
     file: "bwrap",
-    args: [...bwrapArgs(opts), "--", cmd.file, ...cmd.args],
+    args: [...bwrapArgs(opts), "--", inner.file, ...inner.args],
   };
 }
 
-/** The bubblewrap arguments for `opts`, before `--` and the command. */
+/**
+ * The bubblewrap arguments for `opts`, before `--` and the command. Later mounts cover earlier
+ * ones, so the order is: the read-only root; private /dev, /proc, /tmp; an empty home and an
+ * empty data folder; what must come back read-only; then the few writable places.
+ */
 export function bwrapArgs(opts: SandboxOptions): string[] {
-  const args = [
-    "--ro-bind",
-    "/",
-    "/",
-    "--dev",
-    "/dev",
-    "--proc",
-    "/proc",
-    "--tmpfs",
-    "/tmp",
-  ];
-  // Binds come after the /tmp tmpfs so that folders under /tmp (tests, TMPDIR data dirs) show through.
-  for (const dir of opts.readOnlyPaths ?? []) args.push("--ro-bind", dir, dir);
-  for (const dir of unique([
-    opts.worktreePath,
-    opts.gitCommonDir,
-    opts.stateDir,
-  ]))
-    args.push("--bind", dir, dir);
-  for (const rel of HOME_SECRETS) {
-    const path = join(opts.homeDir, rel);
-    let isDir: boolean;
-    try {
-      isDir = statSync(path).isDirectory();
-    } catch {
-      continue; // bwrap cannot make a mount point on the read-only root: hide only what exists
-    }
-    if (isDir) args.push("--tmpfs", path);
-    else args.push("--ro-bind", "/dev/null", path);
-  }
-  for (const path of findEnvFiles(opts.homeDir, [opts.worktreePath, opts.stateDir]))
-    args.push("--ro-bind", "/dev/null", path);
+  const { git } = opts;
+  const args = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"];
+  // Home holds unknown credential stores: the agent gets an empty one (writable, gone at exit).
+  if (opts.homeDir && opts.homeDir !== "/") args.push("--tmpfs", opts.homeDir);
+  args.push("--tmpfs", opts.dataDir);
+  const hiddenRoots = ["/tmp", opts.homeDir, opts.dataDir].filter((root) => root && root !== "/");
+  const readOnly = unique([
+    ...hiddenPaths(opts.readOnlyPaths ?? [], hiddenRoots),
+    ...homeToolchainPaths(opts.homeDir, opts.readOnlyPaths ?? []),
+  ]);
+  for (const dir of readOnly) args.push("--ro-bind", dir, dir);
+  for (const file of opts.homeFiles ?? []) args.push("--ro-bind", file.source, join(opts.homeDir, file.name));
+  if (opts.socketFilterFile) args.push("--ro-bind", opts.socketFilterFile, SOCKET_FILTER_PATH);
+  // The repository's git folder is read-only (it may lie under home, /tmp or nowhere visible).
+  args.push("--ro-bind", git.commonDir, git.commonDir);
+  for (const dir of unique([opts.worktreePath, opts.stateDir, git.adminDir])) args.push("--bind", dir, dir);
+  const objects = join(git.commonDir, "objects");
+  args.push(
+    "--bind", join(git.privateGitDir, "objects"), objects,
+    "--ro-bind", objects, join(objects, SHARED_OBJECTS_NAME),
+    "--bind", join(git.privateGitDir, "refs"), join(git.commonDir, "refs", "heads", "flotilla"),
+    "--bind", join(git.privateGitDir, "logs"), join(git.commonDir, "logs", "refs", "heads", "flotilla"),
+  );
   args.push("--unshare-all");
   // 'provider' shares nothing either: its only way out is the provider gateway's UNIX socket in
   // the state folder (see provider-network.ts). Without --share-net the sandbox has its own
@@ -217,25 +277,25 @@ export function bwrapArgs(opts: SandboxOptions): string[] {
   return args;
 }
 
-/** A small sandbox-exec (Seatbelt) profile equivalent to the bubblewrap setup. Untested here. */
+/**
+ * A sandbox-exec (Seatbelt) profile close to the bubblewrap setup: writes only in the worktree,
+ * its admin folder, the state folder and temp; the data folder and known credential stores
+ * unreadable. Weaker than bubblewrap (no private refs or objects: a confined agent cannot commit
+ * there) and untested here (no macOS machine).
+ */
 export function seatbeltProfile(opts: SandboxOptions): string {
   const q = (p: string) => JSON.stringify(p);
-  const writable = unique([
-    opts.worktreePath,
-    opts.gitCommonDir,
-    opts.stateDir,
-    "/private/tmp",
-    "/private/var/folders",
-  ]);
+  const writable = unique([opts.worktreePath, opts.git.adminDir, opts.stateDir, "/private/tmp", "/private/var/folders"]);
   const lines = [
     "(version 1)",
     "(allow default)",
     "(deny file-write*)",
     `(allow file-write* ${writable.map((p) => `(subpath ${q(p)})`).join(" ")} (literal "/dev/null") (regex #"^/dev/tty") (regex #"^/dev/fd/"))`,
-    `(deny file-read* file-write* ${HOME_SECRETS.map((rel) => `(subpath ${q(join(opts.homeDir, rel))})`).join(" ")})`,
+    `(deny file-read* file-write* (subpath ${q(opts.dataDir)}) ${HOME_SECRETS.map((rel) => `(subpath ${q(join(opts.homeDir, rel))})`).join(" ")})`,
+    `(allow file-read* file-write* (subpath ${q(opts.worktreePath)}) (subpath ${q(opts.stateDir)}))`,
+    "(deny network-outbound (remote unix-socket))",
   ];
-  if (opts.network === "off")
-    lines.push("(deny network*)", "(allow network* (remote unix-socket))");
+  if (opts.network === "off") lines.push("(deny network*)");
   return lines.join("\n");
 }
 

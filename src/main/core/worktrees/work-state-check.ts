@@ -6,6 +6,7 @@ import type { RemovalCheck } from '../../../shared/types';
 import { gitText } from '../git/core';
 import { parseStatusZ } from '../git/parse';
 import { captureWorkState } from '../git/work-state';
+import { prepareViewAt } from '../git/agent-branch';
 
 export const ARCHIVE_PREFIX = 'refs/flotilla/archive/';
 const FALLBACK_NAME = 'Flotilla';
@@ -13,7 +14,8 @@ const FALLBACK_EMAIL = 'flotilla@localhost';
 
 /** Counts uncommitted tracked changes and untracked (not ignored) files in a worktree. */
 export async function countChanges(worktreePath: string): Promise<{ uncommitted: number; untracked: number }> {
-  const out = await gitText(['status', '--porcelain=v1', '-z', '--untracked-files=all'], { cwd: worktreePath });
+  await prepareViewAt(worktreePath);
+  const out = await gitText(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignore-submodules=all'], { cwd: worktreePath });
   let uncommitted = 0;
   let untracked = 0;
   for (const entry of parseStatusZ(out)) {
@@ -58,9 +60,12 @@ export async function countCommitsAhead(cwd: string, tips: string[], baseRef: st
  * not ignored, and commits in HEAD not reachable from `baseRef`.
  */
 export async function inspectWork(worktreePath: string, baseRef: string): Promise<RemovalCheck> {
+  const prepared = await prepareViewAt(worktreePath);
   const [{ uncommitted, untracked }, ownRef] = await Promise.all([
     countChanges(worktreePath),
-    gitText(['symbolic-ref', '--quiet', 'HEAD'], { cwd: worktreePath, okExitCodes: [1] }),
+    prepared
+      ? Promise.resolve(prepared.onBranch ? prepared.view.branchRef : '')
+      : gitText(['symbolic-ref', '--quiet', 'HEAD'], { cwd: worktreePath, okExitCodes: [1] }),
   ]);
   const commitsAhead = await countCommitsAhead(worktreePath, ['HEAD'], baseRef, ownRef || null);
   return { uncommitted, untracked, commitsAhead, hasWork: uncommitted + untracked + commitsAhead > 0 };
@@ -107,7 +112,7 @@ export async function snapshotWorktree(opts: {
   branch: string;
   now?: Date;
 }): Promise<{ ref: string; sha: string }> {
-  const state = await captureWorkState(opts.worktreePath);
+  const state = await captureWorkState(opts.worktreePath, undefined, { persist: true });
   const branchTip = await commitOf(opts.worktreePath, `refs/heads/${opts.branch}`);
   const parents = ['-p', state.headSha];
   if (branchTip && branchTip !== state.headSha) parents.push('-p', branchTip);

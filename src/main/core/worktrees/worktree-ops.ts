@@ -9,6 +9,7 @@ import type { RemovalCheck } from '../../../shared/types';
 import { AppError } from '../errors';
 import { git, GitError, gitText, toAppError } from '../git/core';
 import { parseWorktreeList, type WorktreeEntry } from '../git/parse';
+import { prepareViewAt, repairWorktreeLinks } from '../git/agent-branch';
 import { commitOf, countChanges, countCommitsAhead, createArchiveRef, snapshotWorktree } from './work-state-check';
 
 const WORKTREE_ADD_TIMEOUT_MS = 300_000;
@@ -32,8 +33,8 @@ export async function createWorktree(opts: { topLevel: string; worktreePath: str
   const folderExisted = existsSync(worktreePath);
   await mkdir(dirname(worktreePath), { recursive: true });
   try {
-    // Hooks off: the repository is not trusted to run scripts (post-checkout) at this point.
-    await git(['-c', 'core.hooksPath=/dev/null', 'worktree', 'add', '-b', branch, '--', worktreePath, baseSha], {
+    // No hooks run (post-checkout): every call has core.hooksPath=/dev/null (git/core.ts).
+    await git(['worktree', 'add', '-b', branch, '--', worktreePath, baseSha], {
       cwd: topLevel,
       timeoutMs: WORKTREE_ADD_TIMEOUT_MS,
     });
@@ -101,6 +102,10 @@ async function removeWorktreeChecked(opts: RemoveWorktreeOptions): Promise<{ sna
     throw new AppError('git-failed', `${worktreePath} is not a worktree of this repository, so Flotilla left it alone.`);
   }
   const branchRef = `refs/heads/${branch}`;
+  // A confined agent's last commits are brought into the repository first, and the links git
+  // follows to remove the worktree are put back where git made them point.
+  const prepared = folderExists && entry ? await prepareViewAt(worktreePath) : null;
+  if (prepared) await repairWorktreeLinks(prepared.view);
   const branchSha = await commitOf(topLevel, branchRef);
 
   let check: RemovalCheck;
@@ -129,9 +134,11 @@ async function removeWorktreeChecked(opts: RemoveWorktreeOptions): Promise<{ sna
 
   try {
     if (entry) {
-      // --force only once a snapshot holds the work; a missing folder needs no force.
-      const force = check.hasWork && folderExists ? ['--force'] : [];
-      await git(['worktree', 'remove', ...force, '--', entry.path], { cwd: topLevel });
+      // Always --force, once the check above (made through Flotilla's own view of the worktree)
+      // found nothing to lose or a snapshot holds it: without it, `worktree remove` runs
+      // `git status` inside the worktree with the worktree's own admin folder, whose `commondir`
+      // the agent can point at a config that names a filter program.
+      await git(['worktree', 'remove', '--force', '--', entry.path], { cwd: topLevel });
     }
     if (branchSha) await deleteBranch(topLevel, branch, branchSha);
   } catch (err) {

@@ -11,11 +11,14 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { extname, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { encodeTerminalFrame } from '../../shared/contract';
 import type { Result } from '../../shared/types';
 import type { ClientSink, Core } from '../core';
+import { mimeTypeOf, rawPathEscapes, resolveStaticPath } from '../static-path';
+
+export { resolveStaticPath };
 
 export interface WebServerOptions {
   core: Core;
@@ -78,27 +81,6 @@ const HEARTBEAT_INTERVAL_MS = 30_000;
 /** How long shutdown waits for clients to answer a close frame before cutting them. */
 const CLOSE_GRACE_MS = 1_000;
 
-const MIME_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.ico': 'image/x-icon',
-  '.webp': 'image/webp',
-  '.wasm': 'application/wasm',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 const SECURITY_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
@@ -164,7 +146,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     const headers: Record<string, string | number> = {
       ...SECURITY_HEADERS,
       'Content-Security-Policy': contentSecurityPolicy((req.headers.host ?? '').toLowerCase()),
-      'Content-Type': MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Type': mimeTypeOf(file),
       'Content-Length': stat.size,
       // A new build must reach an open tab on reload.
       'Cache-Control': file.endsWith('.html') ? 'no-store' : 'private, max-age=3600',
@@ -352,23 +334,6 @@ export function nestingExceeds(bytes: Uint8Array, maxDepth: number): boolean {
   return false;
 }
 
-/**
- * Maps a URL path to a file inside `root`, or null when it would escape it (after decoding,
- * so `%2e%2e%2f` counts). `/` is the page.
- */
-export function resolveStaticPath(root: string, pathname: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0') || decoded.includes('\\')) return null;
-  const relative = decoded === '/' || decoded === '' ? 'index.html' : decoded.replace(/^\/+/, '');
-  const file = resolve(root, relative);
-  return file.startsWith(root + sep) ? file : null;
-}
-
 function parseRequestUrl(raw: string | undefined): URL | null {
   // Parse the path alone: a request line with an absolute URL must not change our notion of host.
   if (!raw || !raw.startsWith('/')) return null;
@@ -377,18 +342,6 @@ function parseRequestUrl(raw: string | undefined): URL | null {
   } catch {
     return null;
   }
-}
-
-/** The WHATWG parser resolves `..` away; the raw path is checked so traversal is refused, not mapped. */
-function rawPathEscapes(raw: string): boolean {
-  const path = raw.split(/[?#]/, 1)[0];
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(path);
-  } catch {
-    return true;
-  }
-  return decoded.split(/[/\\]/).includes('..');
 }
 
 function readCookie(header: string | undefined, name: string): string | null {

@@ -136,6 +136,26 @@ describe('a page from another local server, opened in the same browser', () => {
   });
 });
 
+describe('a tab opened without the token', () => {
+  it('says how to get one instead of waiting forever', async () => {
+    const browser = await launchBrowser();
+    const server = await startServer();
+    const repo = makeRepo();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${server.origin}/`);
+      await page.getByTestId('repo-path-input').fill(repo);
+      await page.getByTestId('repo-open-button').click();
+      await expect.poll(() => page.locator('body').textContent(), { timeout: 15_000 }).toContain('This tab has no Flotilla token');
+    } finally {
+      await browser.close();
+      await server.stop();
+      removeDir(server.dataDir);
+      removeDir(repo);
+    }
+  });
+});
+
 describe('the data folder and the command line', () => {
   it('creates the data folder 0700 with 0600 database and state files, and tightens looser ones', async () => {
     const parent = tempDir('flotilla-perm-');

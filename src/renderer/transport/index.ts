@@ -19,12 +19,29 @@ const TOKEN_KEY = 'flotilla.token';
 const WS_PROTOCOL = 'flotilla';
 const WS_TOKEN_PROTOCOL_PREFIX = 'flotilla-token.';
 
+/** What a call says in a tab opened without the token (typed address, bookmark, new window). */
+export const NO_TOKEN_MESSAGE =
+  'This tab has no Flotilla token. Open the address Flotilla printed when it started (it ends in #token=…).';
+
 let client: FlotillaClient | undefined;
 
 /** The client for this page (created on first use). */
 export function getClient(): FlotillaClient {
-  client ??= window.flotilla ? createIpcClient(window.flotilla) : createWsClient(webSocketOptions(takeToken()));
+  client ??= window.flotilla ? createIpcClient(window.flotilla) : createWebClient(takeToken());
   return client;
+}
+
+/** The WebSocket client, or without a token one whose every call says how to get one. */
+function createWebClient(token: string | null): FlotillaClient {
+  if (token === null) {
+    return {
+      invoke: () => Promise.reject(new Error(NO_TOKEN_MESSAGE)),
+      notify: () => undefined,
+      onEvent: () => () => undefined,
+      onTerminalData: () => () => undefined,
+    };
+  }
+  return createWsClient(webSocketOptions(token));
 }
 
 /**
@@ -57,10 +74,10 @@ export function takeToken(): string | null {
 }
 
 /** The page's own server's socket; the token goes as a subprotocol, never in the URL. */
-function webSocketOptions(token: string | null): { url: string; protocols: string[] } {
+function webSocketOptions(token: string): { url: string; protocols: string[] } {
   const { protocol, host } = window.location;
   return {
     url: `${protocol === 'https:' ? 'wss:' : 'ws:'}//${host}/ws`,
-    protocols: token ? [WS_PROTOCOL, `${WS_TOKEN_PROTOCOL_PREFIX}${token}`] : [WS_PROTOCOL],
+    protocols: [WS_PROTOCOL, `${WS_TOKEN_PROTOCOL_PREFIX}${token}`],
   };
 }

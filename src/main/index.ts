@@ -36,7 +36,7 @@ const ALLOWED_PERMISSIONS = new Set(['notifications', 'clipboard-sanitized-write
 const here = fileURLToPath(new URL('.', import.meta.url));
 const PRELOAD = join(here, '../preload/index.cjs');
 const RENDERER_DIR = join(here, '../renderer');
-/** Flotilla's own agent, run inside a PTY by this binary with ELECTRON_RUN_AS_NODE. */
+/** Flotilla's own agent, run inside a PTY by this binary with ELECTRON_RUN_AS_NODE (why that fuse stays on: scripts/electron-fuses.mjs). */
 const OWN_AGENT = join(here, 'agent.js');
 /** The in-sandbox bridge to the provider gateway (network mode 'provider'). */
 const NET_BRIDGE = join(here, 'netBridge.js');

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { applyFuses } from './electron-fuses.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -17,6 +18,7 @@ ensureBuilt();
 
 const electron = webOnly ? null : findElectron();
 if (electron) {
+  await fuse(electron);
   run(electron, [root, ...rest]);
 } else {
   if (!webOnly) {
@@ -55,6 +57,17 @@ function findElectron() {
   if (!relative) return null;
   const candidate = join(pkg, 'dist', relative);
   return existsSync(candidate) ? candidate : null;
+}
+
+/** Switches off the Electron features Flotilla does not use (see electron-fuses.mjs). */
+async function fuse(electron) {
+  try {
+    const { applied, reason } = await applyFuses(electron);
+    if (applied) process.stderr.write('flotilla: set the Electron fuses (see scripts/electron-fuses.mjs).\n');
+    else if (reason !== 'already set') process.stderr.write(`flotilla: warning: Electron fuses not set: ${reason}.\n`);
+  } catch (err) {
+    process.stderr.write(`flotilla: warning: could not set the Electron fuses on ${electron}: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
 }
 
 /** Runs the child and mirrors its exit; signals are forwarded, not duplicated. */

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Core } from '../src/main/core';
-import { CONTENT_SECURITY_POLICY, startWebServer, type WebServer } from '../src/main/server/web-server';
+import { contentSecurityPolicy, MAX_MESSAGE_DEPTH, nestingExceeds, startWebServer, type WebServer } from '../src/main/server/web-server';
 import { createWsClient, type WebSocketLike } from '../src/renderer/transport/ws-client';
 import { removeDir, tempDir, writeFile } from './helpers/repo';
 import { tryUpgrade } from './helpers/http';
@@ -29,10 +29,13 @@ function get(port: number, path: string, headers: Record<string, string> = {}): 
   });
 }
 
-/** Opens an authorized socket and resolves once it is open. */
+/** The subprotocols the page offers: the token rides in the second. */
+const PROTOCOLS = ['flotilla', `flotilla-token.${TOKEN}`];
+
+/** Opens an authorized socket the way the page does, and resolves once it is open. */
 function openSocket(port: number): Promise<WebSocket> {
   const origin = `http://127.0.0.1:${port}`;
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${TOKEN}`, { origin });
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, PROTOCOLS, { origin });
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
@@ -56,8 +59,8 @@ function call(ws: WebSocket, id: number, method: string, params: unknown): Promi
 }
 
 /** The `ws` package's client, with the Origin header a browser would send. */
-function nodeSocketFactory(origin: string): (url: string) => WebSocketLike {
-  return (url) => new WebSocket(url, { origin }) as unknown as WebSocketLike;
+function nodeSocketFactory(origin: string): (url: string, protocols: string[]) => WebSocketLike {
+  return (url, protocols) => new WebSocket(url, protocols, { origin }) as unknown as WebSocketLike;
 }
 
 describe('web server', () => {
@@ -91,66 +94,65 @@ describe('web server', () => {
   });
 
   describe('HTTP', () => {
-    it('refuses the page without a token, with nothing but the status', async () => {
+    it('serves the page and its assets without the token (they hold no secret), and never sets a cookie', async () => {
+      const page = await get(port, '/');
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('<title>Flotilla</title>');
+      expect(page.headers['set-cookie']).toBeUndefined();
+      const js = await get(port, '/assets/app.js');
+      expect(js.status).toBe(200);
+      expect(js.body).toBe('console.log(1);');
+      expect(js.headers['set-cookie']).toBeUndefined();
+    });
+
+    it('sends the CSP naming only its own WebSocket, and the other security headers', async () => {
       const reply = await get(port, '/');
-      expect(reply.status).toBe(401);
-      expect(reply.body).not.toContain('Flotilla');
-      expect(reply.headers['set-cookie']).toBeUndefined();
-    });
-
-    it('refuses a wrong token', async () => {
-      expect((await get(port, '/?token=wrong')).status).toBe(401);
-      expect((await get(port, '/assets/app.js', { Cookie: 'flotilla_token=wrong' })).status).toBe(401);
-      expect((await get(port, `/?token=${TOKEN}x`)).status).toBe(401);
-    });
-
-    it('serves the page for the token, sets an HttpOnly SameSite=Strict cookie and the CSP', async () => {
-      const reply = await get(port, `/?token=${TOKEN}`);
-      expect(reply.status).toBe(200);
-      expect(reply.body).toContain('<title>Flotilla</title>');
-      const cookie = String(reply.headers['set-cookie']);
-      expect(cookie).toContain(`flotilla_token=${TOKEN}`);
-      expect(cookie).toContain('HttpOnly');
-      expect(cookie).toContain('SameSite=Strict');
-      expect(reply.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+      expect(reply.headers['content-security-policy']).toBe(contentSecurityPolicy(host));
+      expect(reply.headers['content-security-policy']).toContain(`connect-src 'self' ws://${host};`);
+      expect(reply.headers['content-security-policy']).not.toMatch(/ws: |wss:/);
       expect(reply.headers['x-content-type-options']).toBe('nosniff');
       expect(reply.headers['referrer-policy']).toBe('no-referrer');
       expect(reply.headers['cache-control']).toBe('no-store');
       expect(reply.headers['content-type']).toBe('text/html; charset=utf-8');
     });
 
-    it('serves assets to the cookie with their MIME types', async () => {
-      const cookie = { Cookie: `other=1; flotilla_token=${TOKEN}` };
-      const js = await get(port, '/assets/app.js', cookie);
-      expect(js.status).toBe(200);
-      expect(js.body).toBe('console.log(1);');
+    it("expires an older version's token cookie so the browser stops sending it to other ports", async () => {
+      const reply = await get(port, '/', { Cookie: `flotilla_token=${TOKEN}` });
+      expect(reply.status).toBe(200);
+      const cookie = String(reply.headers['set-cookie']);
+      expect(cookie).toMatch(/^flotilla_token=;/);
+      expect(cookie).toContain('Max-Age=0');
+    });
+
+    it('serves assets with their MIME types', async () => {
+      const js = await get(port, '/assets/app.js');
       expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
-      expect((await get(port, '/assets/font.woff2', cookie)).headers['content-type']).toBe('font/woff2');
-      expect((await get(port, '/assets/xterm.wasm', cookie)).headers['content-type']).toBe('application/wasm');
-      expect((await get(port, '/assets/missing.js', cookie)).status).toBe(404);
+      expect((await get(port, '/assets/font.woff2')).headers['content-type']).toBe('font/woff2');
+      expect((await get(port, '/assets/xterm.wasm')).headers['content-type']).toBe('application/wasm');
+      expect((await get(port, '/assets/missing.js')).status).toBe(404);
     });
 
     it('accepts the localhost and [::1] names of its own port', async () => {
-      expect((await get(port, `/?token=${TOKEN}`, { Host: `localhost:${port}` })).status).toBe(200);
-      expect((await get(port, `/?token=${TOKEN}`, { Host: `[::1]:${port}` })).status).toBe(200);
+      expect((await get(port, '/', { Host: `localhost:${port}` })).status).toBe(200);
+      expect((await get(port, '/', { Host: `[::1]:${port}` })).status).toBe(200);
     });
 
-    it('refuses a foreign Host header even with the token (DNS rebinding)', async () => {
-      expect((await get(port, `/?token=${TOKEN}`, { Host: 'evil.example' })).status).toBe(403);
-      expect((await get(port, `/?token=${TOKEN}`, { Host: `evil.example:${port}` })).status).toBe(403);
-      expect((await get(port, `/?token=${TOKEN}`, { Host: `127.0.0.1:${port + 1}` })).status).toBe(403);
+    it('refuses a foreign Host header (DNS rebinding)', async () => {
+      expect((await get(port, '/', { Host: 'evil.example' })).status).toBe(403);
+      expect((await get(port, '/', { Host: `evil.example:${port}` })).status).toBe(403);
+      expect((await get(port, '/', { Host: `127.0.0.1:${port + 1}` })).status).toBe(403);
     });
 
-    it('refuses a foreign Origin even with the token', async () => {
-      expect((await get(port, `/?token=${TOKEN}`, { Origin: 'http://evil.example' })).status).toBe(403);
-      expect((await get(port, `/?token=${TOKEN}`, { Origin: `http://localhost:${port}` })).status).toBe(403);
-      expect((await get(port, `/?token=${TOKEN}`, { Origin: origin })).status).toBe(200);
+    it('refuses a foreign Origin', async () => {
+      expect((await get(port, '/', { Origin: 'http://evil.example' })).status).toBe(403);
+      expect((await get(port, '/', { Origin: `http://127.0.0.1:${port + 1}` })).status).toBe(403);
+      expect((await get(port, '/', { Origin: `http://localhost:${port}` })).status).toBe(403);
+      expect((await get(port, '/', { Origin: origin })).status).toBe(200);
     });
 
     it('refuses path traversal, plain or percent-encoded', async () => {
-      const cookie = { Cookie: `flotilla_token=${TOKEN}` };
       for (const path of ['/../secret.txt', '/assets/../../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/assets%2f..%2f..%2fsecret.txt']) {
-        const reply = await get(port, path, cookie);
+        const reply = await get(port, path);
         expect([403, 404], path).toContain(reply.status);
         expect(reply.body).not.toContain('outside the renderer');
       }
@@ -158,21 +160,38 @@ describe('web server', () => {
   });
 
   describe('WebSocket', () => {
-    it('refuses an upgrade without the token', async () => {
+    it('refuses an upgrade without the token or with a wrong one', async () => {
       expect(await tryUpgrade(`ws://${host}/ws`, { Origin: origin })).toBe(401);
+      expect(await tryUpgrade(`ws://${host}/ws`, { Origin: origin, 'Sec-WebSocket-Protocol': 'flotilla, flotilla-token.wrong' })).toBe(401);
+      expect(await tryUpgrade(`ws://${host}/ws?token=${TOKEN}x`, { Origin: origin })).toBe(401);
+    });
+
+    it('never takes the token from a cookie, which browsers send to every port of the host', async () => {
+      expect(await tryUpgrade(`ws://${host}/ws`, { Origin: origin, Cookie: `flotilla_token=${TOKEN}` })).toBe(401);
+    });
+
+    it('accepts the token as a subprotocol, selecting "flotilla" so the token is not echoed', async () => {
+      const ws = await openSocket(port);
+      try {
+        expect(ws.protocol).toBe('flotilla');
+      } finally {
+        ws.close();
+      }
+    });
+
+    it('accepts the token in an Authorization header or the query, for scripts', async () => {
+      expect(await tryUpgrade(`ws://${host}/ws`, { Origin: origin, Authorization: `Bearer ${TOKEN}` })).toBe('open');
+      expect(await tryUpgrade(`ws://${host}/ws?token=${TOKEN}`, { Origin: origin })).toBe('open');
     });
 
     it('refuses an upgrade with the token but a foreign or missing Origin', async () => {
       expect(await tryUpgrade(`ws://${host}/ws?token=${TOKEN}`, { Origin: 'http://evil.example' })).toBe(403);
+      expect(await tryUpgrade(`ws://${host}/ws?token=${TOKEN}`, { Origin: `http://127.0.0.1:${port + 1}` })).toBe(403);
       expect(await tryUpgrade(`ws://${host}/ws?token=${TOKEN}`, {})).toBe(403);
     });
 
     it('refuses an upgrade with a foreign Host', async () => {
       expect(await tryUpgrade(`ws://${host}/ws?token=${TOKEN}`, { Origin: 'http://evil.example', Host: 'evil.example' })).toBe(403);
-    });
-
-    it('accepts the token from the cookie', async () => {
-      expect(await tryUpgrade(`ws://${host}/ws`, { Origin: origin, Cookie: `flotilla_token=${TOKEN}` })).toBe('open');
     });
 
     it('answers app.info over an authorized socket in web mode', async () => {
@@ -218,9 +237,43 @@ describe('web server', () => {
     });
   });
 
+  describe('message depth', () => {
+    it('finds nesting beyond the limit in one pass, ignoring brackets inside strings', () => {
+      const bytes = (text: string) => Buffer.from(text, 'utf8');
+      expect(nestingExceeds(bytes('[[[]]]'), 3)).toBe(false);
+      expect(nestingExceeds(bytes('[[[[]]]]'), 3)).toBe(true);
+      expect(nestingExceeds(bytes('{"a":{"b":[1]}}'), 3)).toBe(false);
+      expect(nestingExceeds(bytes('["[[[[[[", "\\"[[[[[[[", {"x":"{{{{"}]'), 3)).toBe(false);
+      expect(nestingExceeds(bytes('[[[' + ']'.repeat(3) + '[[[['), 3)).toBe(true);
+    });
+
+    it('closes a socket that sends a 4 MB deeply nested message, and stays responsive to other clients', async () => {
+      const attacker = await openSocket(port);
+      const bystander = await openSocket(port);
+      try {
+        const depth = 2 * 1024 * 1024 - 100;
+        const nested = '{"t":"call","id":1,"method":"app.info","params":' + '['.repeat(depth) + ']'.repeat(depth) + '}';
+        expect(nested.length).toBeLessThan(4 * 1024 * 1024);
+        const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+          attacker.once('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+        });
+        attacker.send(nested);
+        // The other client's call is answered while (or after) the server deals with the message.
+        const reply = await call(bystander, 2, 'app.info', {});
+        expect(reply.result.ok).toBe(true);
+        const { code, reason } = await closed;
+        expect(code).toBe(1009);
+        expect(reason).toBe(`Message nested deeper than ${MAX_MESSAGE_DEPTH} levels`);
+      } finally {
+        attacker.close();
+        bystander.close();
+      }
+    });
+  });
+
   describe("the renderer's WebSocket client", () => {
     it('queues a call made before the socket opens and resolves it once connected', async () => {
-      const client = createWsClient({ url: `ws://${host}/ws?token=${TOKEN}`, createSocket: nodeSocketFactory(origin) });
+      const client = createWsClient({ url: `ws://${host}/ws`, protocols: PROTOCOLS, createSocket: nodeSocketFactory(origin) });
       try {
         const result = await client.invoke('app.info', {});
         expect(result.ok).toBe(true);
@@ -235,7 +288,7 @@ describe('web server', () => {
       // A server of its own, so it can be stopped and started again on the same port.
       const own = await startWebServer({ core, host: '127.0.0.1', port: 0, token: TOKEN, rendererDir });
       const ownOrigin = `http://127.0.0.1:${own.port}`;
-      const client = createWsClient({ url: `ws://127.0.0.1:${own.port}/ws?token=${TOKEN}`, createSocket: nodeSocketFactory(ownOrigin) });
+      const client = createWsClient({ url: `ws://127.0.0.1:${own.port}/ws`, protocols: PROTOCOLS, createSocket: nodeSocketFactory(ownOrigin) });
       const changes: boolean[] = [];
       client.onConnectionChange((connected) => changes.push(connected));
       let restarted: WebServer | undefined;

@@ -3,37 +3,52 @@
  * to IPC. The only module that imports 'electron'; everything else lives in the core.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, session, shell, type MenuItemConstructorOptions, type WebContents } from 'electron';
+import { fileURLToPath } from 'node:url';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  protocol,
+  safeStorage,
+  session,
+  shell,
+  type MenuItemConstructorOptions,
+  type WebContents,
+} from 'electron';
 import { IPC } from '../shared/contract';
+import { APP_INDEX_URL, APP_SCHEME, isAppUrl, resolveAppRequest } from './app-protocol';
 import { Core, type ClientConnection } from './core';
+import { devRendererUrl } from './dev-renderer';
 import { createElectronSecretStore } from './secret-store-electron';
+import { shellCsp } from './shell-csp';
+import { mimeTypeOf } from './static-path';
 
 /** Longest quitting waits for the core to stop agents and close the database. */
 const DISPOSE_DEADLINE_MS = 5_000;
-
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; " +
-  "connect-src 'self' ws: wss:; img-src 'self' data:; font-src 'self' data:; object-src 'none'; " +
-  "base-uri 'none'; frame-ancestors 'none'";
-/** Vite's dev server injects an inline script (React refresh) and talks HMR over a WebSocket. */
-const DEV_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'");
 
 /** Permissions the renderer may use; everything else (camera, geolocation, ...) is denied. */
 const ALLOWED_PERMISSIONS = new Set(['notifications', 'clipboard-sanitized-write']);
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const PRELOAD = join(here, '../preload/index.cjs');
-const RENDERER_INDEX = join(here, '../renderer/index.html');
-/** Flotilla's own agent, run inside a PTY by this binary with ELECTRON_RUN_AS_NODE. */
+const RENDERER_DIR = join(here, '../renderer');
+/** Flotilla's own agent, run inside a PTY by this binary with ELECTRON_RUN_AS_NODE (why that fuse stays on: scripts/electron-fuses.mjs). */
 const OWN_AGENT = join(here, 'agent.js');
 /** The in-sandbox bridge to the provider gateway (network mode 'provider'). */
 const NET_BRIDGE = join(here, 'netBridge.js');
-const RENDERER_URL = pathToFileURL(RENDERER_INDEX).href;
-/** Set by `electron-vite dev`; only honoured in an unpackaged app. */
-const DEV_URL = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+/** Set by `electron-vite dev`; ignored by every other build (vite makes DEV a constant). */
+const DEV_URL = devRendererUrl({ devBuild: import.meta.env.DEV, packaged: app.isPackaged, url: process.env.ELECTRON_RENDERER_URL });
 const DEV_ORIGIN = DEV_URL ? new URL(DEV_URL).origin : null;
+
+// Before the app is ready: a standard, secure scheme gets a real origin, fetch and storage;
+// CORS-enabled because Vite loads module scripts in CORS mode (our responses grant no other origin).
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } },
+]);
 
 let core: Core | null = null;
 let mainWindow: BrowserWindow | null = null;
@@ -48,7 +63,23 @@ function isRendererUrl(url: string): boolean {
     return false;
   }
   if (DEV_ORIGIN) return parsed.origin === DEV_ORIGIN;
-  return parsed.protocol === 'file:' && `${parsed.protocol}//${parsed.host}${parsed.pathname}` === RENDERER_URL;
+  return isAppUrl(url);
+}
+
+/** Serves the built renderer on app://flotilla/, with its CSP; nothing outside it. */
+async function serveApp(request: Request): Promise<Response> {
+  const file = resolveAppRequest(RENDERER_DIR, request.url);
+  if (file === null) return new Response(null, { status: 404 });
+  if (request.method !== 'GET' && request.method !== 'HEAD') return new Response(null, { status: 405 });
+  let body: Buffer;
+  try {
+    body = await readFile(file);
+  } catch {
+    return new Response(null, { status: 404 });
+  }
+  return new Response(new Uint8Array(body), {
+    headers: { 'Content-Type': mimeTypeOf(file), 'Content-Security-Policy': shellCsp(), 'X-Content-Type-Options': 'nosniff' },
+  });
 }
 
 /** Only the main frame of our window, showing our renderer, may talk to the core. */
@@ -142,8 +173,7 @@ function createWindow(): void {
     if (mainWindow === win) mainWindow = null;
   });
 
-  if (DEV_URL) void win.loadURL(DEV_URL);
-  else void win.loadFile(RENDERER_INDEX);
+  void win.loadURL(DEV_URL ?? APP_INDEX_URL);
 }
 
 /** Links to the web open in the user's browser; anything else is ignored. */
@@ -158,13 +188,18 @@ function openExternally(url: string): void {
 
 function hardenSession(): void {
   const ses = session.defaultSession;
-  ses.webRequest.onHeadersReceived((details, callback) => {
-    if (!isRendererUrl(details.url)) return callback({ responseHeaders: details.responseHeaders });
-    const headers = { ...details.responseHeaders };
-    for (const key of Object.keys(headers)) if (key.toLowerCase() === 'content-security-policy') delete headers[key];
-    headers['Content-Security-Policy'] = [DEV_ORIGIN ? DEV_CSP : CSP];
-    callback({ responseHeaders: headers });
-  });
+  ses.protocol.handle(APP_SCHEME, serveApp);
+  // The dev server's responses get the (looser) development policy; app:// sets its own.
+  if (DEV_ORIGIN) {
+    const devCsp = shellCsp(DEV_ORIGIN);
+    ses.webRequest.onHeadersReceived((details, callback) => {
+      if (!isRendererUrl(details.url)) return callback({ responseHeaders: details.responseHeaders });
+      const headers = { ...details.responseHeaders };
+      for (const key of Object.keys(headers)) if (key.toLowerCase() === 'content-security-policy') delete headers[key];
+      headers['Content-Security-Policy'] = [devCsp];
+      callback({ responseHeaders: headers });
+    });
+  }
   ses.setPermissionRequestHandler((_contents, permission, callback) => callback(ALLOWED_PERMISSIONS.has(permission)));
   ses.setPermissionCheckHandler((_contents, permission) => ALLOWED_PERMISSIONS.has(permission));
 }

@@ -11,7 +11,7 @@ import { ChangesView } from './features/changes/changes-view';
 import { FleetGrid } from './features/fleet/fleet-grid';
 import { handleShortcut } from './features/fleet/shortcuts';
 import { MergeDialog } from './features/merge/merge-dialog';
-import { loadAgents, loadRecent, refreshBranch } from './features/repo/repo-actions';
+import { loadAgents, loadRecent, refreshBranch, restoreOpenRepo } from './features/repo/repo-actions';
 import { RepoBar, RepoError } from './features/repo/repo-bar';
 import { StartScreen } from './features/repo/start-screen';
 import { installTerminalTestSeam } from './features/terminal/terminal-registry';
@@ -68,6 +68,7 @@ export function App() {
       if (r.ok) useRepoStore.getState().setAppInfo(r.value);
     });
     void loadRecent();
+    void restoreOpenRepo();
     const onKeyDown = (e: KeyboardEvent) => void handleShortcut(e);
     window.addEventListener('keydown', onKeyDown, true);
     return () => window.removeEventListener('keydown', onKeyDown, true);

@@ -11,9 +11,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { tempDir } from '../helpers/repo';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = join(ROOT, 'out', 'main', 'cli.js');
+export const CLI = join(ROOT, 'out', 'main', 'cli.js');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const READY = /^Flotilla ready at (http:\/\/[^\s/]+)\/\?token=(\S+)$/m;
+const READY = /^Flotilla ready at (http:\/\/[^\s/]+)\/#token=(\S+)$/m;
 
 export interface ServerHandle {
   url: string;
@@ -34,14 +34,23 @@ export function makeHome(): string {
   return home;
 }
 
-/** Starts `flotilla serve --port 0` and resolves once it prints its ready line. */
+/**
+ * Starts `flotilla serve --port 0` and resolves once it prints its ready line. The token is the
+ * one Flotilla keeps in the data folder unless `token` is given (then through --token-file,
+ * never on the command line).
+ */
 export async function startServer(opts: { dataDir?: string; home?: string; token?: string } = {}): Promise<ServerHandle> {
   if (!existsSync(CLI)) throw new Error('out/main/cli.js is missing: run `npm run build` first (npm test does).');
   const dataDir = opts.dataDir ?? tempDir('flotilla-data-');
   const home = opts.home ?? makeHome();
-  const token = opts.token ?? 'e2e-token-0123456789';
   mkdirSync(dataDir, { recursive: true });
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, '--token', token], {
+  const args = [CLI, 'serve', '--port', '0', '--data', dataDir];
+  if (opts.token !== undefined) {
+    const tokenFile = join(home, '.flotilla-test-token');
+    writeFileSync(tokenFile, `${opts.token}\n`, { mode: 0o600 });
+    args.push('--token-file', tokenFile);
+  }
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, SHELL: '/bin/bash', LANG: 'C.UTF-8', GIT_CONFIG_NOSYSTEM: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,14 +60,14 @@ export async function startServer(opts: { dataDir?: string; home?: string; token
   child.stderr!.on('data', (d: Buffer) => {
     stderr += d.toString();
   });
-  const url = await new Promise<string>((resolvePromise, reject) => {
+  const ready = await new Promise<{ url: string; token: string }>((resolvePromise, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in time. stderr:\n${stderr}`)), 30_000);
     child.stdout!.on('data', (d: Buffer) => {
       output += d.toString();
       const m = READY.exec(output);
       if (m) {
         clearTimeout(timer);
-        resolvePromise(`${m[1]}/?token=${m[2]}`);
+        resolvePromise({ url: `${m[1]}/#token=${m[2]}`, token: m[2]! });
       }
     });
     child.on('exit', (code) => {
@@ -66,6 +75,7 @@ export async function startServer(opts: { dataDir?: string; home?: string; token
       reject(new Error(`server exited with ${code} before it was ready. stderr:\n${stderr}`));
     });
   });
+  const { url, token } = ready;
   const origin = new URL(url).origin;
   return {
     url,

@@ -49,4 +49,35 @@ describe('coming back after a restart', () => {
     await typeInTerminal(page, 'Gamma', 'echo back-again-$((1+1))');
     await waitForTerminal(page, gamma, 'back-again-2');
   });
+
+  it('an open tab reconnects to a restarted server, and a reload keeps the open repository', async () => {
+    const ownData = tempDir('flotilla-data-');
+    const ownHome = makeHome();
+    let own = await startServer({ dataDir: ownData, home: ownHome });
+    try {
+      const page = await browser.newPage();
+      await page.goto(own.url);
+      await openRepo(page, repo);
+      const title = await page.getByTestId('repo-title').textContent();
+      // The token is gone from the address bar, kept in the tab.
+      expect(page.url()).not.toContain(own.token);
+
+      await own.stop();
+      await page.getByTestId('reconnecting').waitFor({ timeout: 15_000 });
+      const before = { origin: own.origin, token: own.token };
+      own = await startServer({ dataDir: ownData, home: ownHome });
+      expect({ origin: own.origin, token: own.token }).toEqual(before);
+      await page.getByTestId('reconnecting').waitFor({ state: 'detached', timeout: 30_000 });
+      await createAgent(page, { name: 'AfterRestart' });
+
+      await page.reload();
+      await expect.poll(() => page.getByTestId('repo-title').textContent(), { timeout: 15_000 }).toBe(title);
+      await expect.poll(() => paneOf(page, 'AfterRestart').getAttribute('data-status'), { timeout: 15_000 }).toBe('running');
+      await page.close();
+    } finally {
+      await own.stop();
+      removeDir(ownData);
+      removeDir(ownHome);
+    }
+  });
 });

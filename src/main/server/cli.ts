@@ -3,8 +3,7 @@
  * stdout carries exactly one line, the ready URL, so scripts and tests can read it;
  * everything else goes to stderr.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,27 +11,35 @@ import { parseArgs } from 'node:util';
 import { version } from '../../../package.json';
 import { Core } from '../core';
 import { hostForUrl, startWebServer, type WebServer } from './web-server';
+import { isValidToken, newToken, readWebState, TOKEN_RULES, writeWebState } from './web-state';
 
-/** Port used when --port is not given. */
+/** Port used when --port is not given and no earlier run left one. */
 export const DEFAULT_PORT = 4517;
 /** Longest the shutdown waits for the core to stop agents and close the database. */
 const DISPOSE_DEADLINE_MS = 5_000;
+/** Environment variable that may carry the token (read once, then removed from the environment). */
+export const TOKEN_ENV = 'FLOTILLA_TOKEN';
 
-const USAGE = 'usage: flotilla serve [--port N] [--host H] [--data DIR] [--token T]';
+const USAGE = 'usage: flotilla serve [--port N] [--host H [--allow-remote]] [--data DIR] [--token-file FILE]';
 
 /** Parsed `serve` options. */
 export interface ServeOptions {
-  port: number;
+  /**
+   * A port the user named; 'any' (`--port 0`) reuses the last run's port when it is free and
+   * otherwise takes any free one; null (no --port) does the same with 4517 as the first choice.
+   */
+  port: number | 'any' | null;
   host: string;
   dataDir: string;
-  token: string;
+  /** The token given by file or environment; null uses the one kept in the data folder. */
+  token: string | null;
 }
 
 /** Thrown for bad command-line arguments; the message is one line meant for the user. */
 export class UsageError extends Error {}
 
 /** Parses `serve` arguments (without the `serve` word); throws UsageError on bad input. */
-export function parseServeArgs(args: string[]): ServeOptions {
+export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv = {}): ServeOptions {
   let values;
   try {
     ({ values } = parseArgs({
@@ -44,32 +51,65 @@ export function parseServeArgs(args: string[]): ServeOptions {
         host: { type: 'string' },
         data: { type: 'string' },
         token: { type: 'string' },
+        'token-file': { type: 'string' },
+        'allow-remote': { type: 'boolean' },
       },
     }));
   } catch (err) {
     throw new UsageError(`${err instanceof Error ? err.message.split('\n')[0] : String(err)} (${USAGE})`);
   }
-  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
-  if (!/^\d+$/.test(values.port ?? '0') || !Number.isInteger(port) || port < 0 || port > 65535) {
+  if (values.token !== undefined) {
+    throw new UsageError(
+      `--token is not accepted: a command line is readable by every process on this machine. Put the token in a file and pass --token-file FILE, or set ${TOKEN_ENV}.`,
+    );
+  }
+  const port = values.port === undefined ? null : Number(values.port);
+  if (!/^\d+$/.test(values.port ?? '0') || (port !== null && (!Number.isInteger(port) || port < 0 || port > 65535))) {
     throw new UsageError(`--port must be a number from 0 to 65535 (0 picks a free port), got "${values.port}".`);
   }
   const host = values.host ?? '127.0.0.1';
   if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new UsageError(`--host must be a host name or IP address, got "${host}".`);
-  // The token travels in a URL and must survive copy and paste from a terminal.
-  const token = values.token ?? randomBytes(32).toString('hex');
-  if (!/^[A-Za-z0-9._~-]{1,256}$/.test(token)) {
-    throw new UsageError('--token must be 1 to 256 characters of letters, digits, ".", "_", "~" or "-".');
+  if (!isLoopback(host) && values['allow-remote'] !== true) {
+    throw new UsageError(
+      `--host ${host} would let other machines reach Flotilla, which can run commands on this one; add --allow-remote if that is what you want.`,
+    );
   }
   const data = values.data ?? join(homedir(), '.flotilla');
   if (data.trim() === '') throw new UsageError('--data must be a folder path.');
   const dataDir = resolve(data.startsWith('~/') ? join(homedir(), data.slice(2)) : data);
-  return { port, host, dataDir, token };
+  return { port: port === 0 ? 'any' : port, host, dataDir, token: readGivenToken(values['token-file'], env) };
+}
+
+/** The token from --token-file or the environment, checked; null when neither was given. */
+function readGivenToken(file: string | undefined, env: NodeJS.ProcessEnv): string | null {
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read --token-file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`);
+    }
+    const token = text.trim();
+    if (!isValidToken(token)) throw new UsageError(`--token-file ${file}: ${TOKEN_RULES}.`);
+    return token;
+  }
+  const fromEnv = env[TOKEN_ENV];
+  if (fromEnv === undefined || fromEnv === '') return null;
+  if (!isValidToken(fromEnv)) throw new UsageError(`${TOKEN_ENV}: ${TOKEN_RULES}.`);
+  return fromEnv;
 }
 
 /** True for addresses only this machine can reach. */
 export function isLoopback(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** Creates the data folder owner-only, tightening an existing one that is looser. */
+function makePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const mode = statSync(dir).mode & 0o777;
+  if ((mode & 0o077) !== 0) chmodSync(dir, mode & 0o700);
 }
 
 async function serve(options: ServeOptions): Promise<void> {
@@ -79,10 +119,14 @@ async function serve(options: ServeOptions): Promise<void> {
   }
   if (!isLoopback(options.host)) {
     console.error(
-      `flotilla: warning: listening on ${options.host}, not loopback: anyone who can reach it and has the token can run commands on this machine.`,
+      `flotilla: warning: listening on ${options.host}, not loopback (--allow-remote): anyone who can reach it and has the token can run commands on this machine.`,
     );
   }
-  mkdirSync(options.dataDir, { recursive: true });
+  makePrivateDir(options.dataDir);
+  // Kept so that a restarted server takes the same token and port and an open tab reconnects.
+  const saved = readWebState(options.dataDir);
+  const storedToken = saved.token ?? newToken();
+  const token = options.token ?? storedToken;
 
   const here = dirname(fileURLToPath(import.meta.url));
   const ownAgent = join(here, 'agent.js');
@@ -96,13 +140,15 @@ async function serve(options: ServeOptions): Promise<void> {
   });
   let server: WebServer;
   try {
-    server = await startWebServer({ core, host: options.host, port: options.port, token: options.token, rendererDir });
+    server = await listen(core, options, token, rendererDir, saved.port ?? null);
   } catch (err) {
     await withDeadline(core.dispose(), DISPOSE_DEADLINE_MS);
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new Error(`port ${options.port} is already in use; pass --port 0 for a free port.`);
-    if (code === 'EADDRNOTAVAIL') throw new Error(`cannot listen on ${options.host}: no such address on this machine.`);
     throw err;
+  }
+  try {
+    writeWebState(options.dataDir, { token: storedToken, port: server.port });
+  } catch (err) {
+    console.error(`flotilla: warning: could not remember the token and port in ${options.dataDir}: ${err instanceof Error ? err.message : String(err)}`);
   }
 
   let stopping = false;
@@ -127,7 +173,38 @@ async function serve(options: ServeOptions): Promise<void> {
   process.on('SIGTERM', stop);
 
   console.error(`flotilla: data in ${options.dataDir}`);
-  process.stdout.write(`Flotilla ready at http://${hostForUrl(options.host)}:${server.port}/?token=${options.token}\n`);
+  // The token rides in the fragment: browsers never send a fragment to any server.
+  process.stdout.write(`Flotilla ready at http://${hostForUrl(options.host)}:${server.port}/#token=${token}\n`);
+}
+
+/**
+ * Listens on the port the user named (failing if it is taken), else on the last run's port,
+ * else on the default one, falling back to any free port when the preferred one is taken.
+ */
+async function listen(core: Core, options: ServeOptions, token: string, rendererDir: string, savedPort: number | null): Promise<WebServer> {
+  const start = (port: number) => startWebServer({ core, host: options.host, port, token, rendererDir });
+  const explain = (err: unknown, port: number): Error => {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') return new Error(`port ${port} is already in use; pass --port 0 for a free port.`);
+    if (code === 'EADDRNOTAVAIL') return new Error(`cannot listen on ${options.host}: no such address on this machine.`);
+    return err instanceof Error ? err : new Error(String(err));
+  };
+  const named = options.port;
+  if (typeof named === 'number') {
+    return start(named).catch((err: unknown) => {
+      throw explain(err, named);
+    });
+  }
+  const preferred = savedPort ?? (named === 'any' ? 0 : DEFAULT_PORT);
+  try {
+    return await start(preferred);
+  } catch (err) {
+    if (preferred === 0 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw explain(err, preferred);
+    console.error(`flotilla: port ${preferred} is in use; taking a free one (an open tab will not find this server).`);
+    return start(0).catch((again: unknown) => {
+      throw explain(again, 0);
+    });
+  }
 }
 
 /** Resolves true when `promise` settles in time, false when the deadline passes first. */
@@ -164,7 +241,9 @@ export async function main(argv: string[]): Promise<void> {
   }
   let options: ServeOptions;
   try {
-    options = parseServeArgs(rest);
+    options = parseServeArgs(rest, process.env);
+    // Not left for child processes to inherit.
+    delete process.env[TOKEN_ENV];
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`flotilla: ${err.message}`);

@@ -1,18 +1,24 @@
 /**
  * Web mode transport: serves the renderer bundle over HTTP and binds the contract to a
- * WebSocket. The core can spawn shells, so every request must prove it is ours: the token
- * (query on the first page load, then an HttpOnly cookie), our own Host header (DNS
- * rebinding) and, when present, our own Origin (cross-site requests).
+ * WebSocket. The core can spawn shells, so every WebSocket must prove it is ours: the token
+ * (sent by the page as a WebSocket subprotocol), our own Host header (DNS rebinding) and our
+ * own Origin (cross-site requests). The token is never put in a cookie: browsers send cookies
+ * to every port of a host, so any other local server the user opens (an agent's dev server)
+ * would receive it. The bundle itself holds nothing secret and is served to any request
+ * that names our host.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { extname, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { encodeTerminalFrame } from '../../shared/contract';
 import type { Result } from '../../shared/types';
 import type { ClientSink, Core } from '../core';
+import { mimeTypeOf, rawPathEscapes, resolveStaticPath } from '../static-path';
+
+export { resolveStaticPath };
 
 export interface WebServerOptions {
   core: Core;
@@ -32,14 +38,28 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-/** Cookie that carries the token after the first page load, for assets and the WebSocket. */
-export const TOKEN_COOKIE = 'flotilla_token';
+/** The subprotocol the page asks for; the server selects it, so the token is never echoed. */
+export const WS_PROTOCOL = 'flotilla';
+/** Prefix of the second subprotocol, which carries the token: `flotilla-token.<token>`. */
+export const WS_TOKEN_PROTOCOL_PREFIX = 'flotilla-token.';
 
-/** Same policy as the renderer's meta tag; sent as a header too so no response goes without. */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; " +
-  "connect-src 'self' ws: wss:; img-src 'self' data:; font-src 'self' data:; object-src 'none'; " +
-  "base-uri 'none'; frame-ancestors 'none'";
+/**
+ * The cookie older versions kept the token in. A request still carrying it is answered with
+ * an expired copy, so the browser stops sending the token to other local servers.
+ */
+export const LEGACY_TOKEN_COOKIE = 'flotilla_token';
+
+/**
+ * The policy sent with every response. `connect-src` names only this server's own WebSocket
+ * (the renderer's meta tag allows more, and the stricter of the two applies).
+ */
+export function contentSecurityPolicy(host: string): string {
+  return (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; " +
+    `connect-src 'self' ws://${host}; img-src 'self' data:; font-src 'self' data:; object-src 'none'; ` +
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
+  );
+}
 
 /**
  * Largest WebSocket message accepted. The contract allows a 1,000,000-character paste in
@@ -48,36 +68,21 @@ export const CONTENT_SECURITY_POLICY =
  */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Deepest nesting of arrays and objects accepted in a message. The contract's deepest params
+ * are a few levels; parsing (and validating) megabytes of nesting stalled the server for
+ * seconds, so depth is checked on the raw bytes first.
+ */
+export const MAX_MESSAGE_DEPTH = 32;
+
 /** A dead peer (laptop lid closed, network gone) is noticed within two of these. */
 const HEARTBEAT_INTERVAL_MS = 30_000;
 
 /** How long shutdown waits for clients to answer a close frame before cutting them. */
 const CLOSE_GRACE_MS = 1_000;
 
-const MIME_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.ico': 'image/x-icon',
-  '.webp': 'image/webp',
-  '.wasm': 'application/wasm',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',
@@ -100,16 +105,15 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   let allowedHosts = new Set<string>();
 
-  /** The refusal for a request that is not ours, or null when it may proceed. */
-  const refusal = (req: IncomingMessage, url: URL, requireOrigin: boolean): 401 | 403 | null => {
+  /** 403 for a request from a foreign host or origin, or null when it may proceed. */
+  const foreign = (req: IncomingMessage, requireOrigin: boolean): 403 | null => {
     const host = (req.headers.host ?? '').toLowerCase();
     if (!allowedHosts.has(host)) return 403;
     const origin = req.headers.origin;
     if (origin !== undefined || requireOrigin) {
       if (origin?.toLowerCase() !== `http://${host}`) return 403;
     }
-    const token = url.searchParams.get('token') ?? readCookie(req.headers.cookie, TOKEN_COOKIE);
-    return tokenMatches(token ?? undefined) ? null : 401;
+    return null;
   };
 
   const server = createServer((req, res) => {
@@ -123,7 +127,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = parseRequestUrl(req.url);
     if (!url) return sendStatus(res, 400);
-    const refused = refusal(req, url, false);
+    const refused = foreign(req, false);
     if (refused) return sendStatus(res, refused);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
@@ -141,14 +145,14 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
     const headers: Record<string, string | number> = {
       ...SECURITY_HEADERS,
-      'Content-Type': MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Security-Policy': contentSecurityPolicy((req.headers.host ?? '').toLowerCase()),
+      'Content-Type': mimeTypeOf(file),
       'Content-Length': stat.size,
-      // The page must never be served from cache: it is the only thing that checks the token.
+      // A new build must reach an open tab on reload.
       'Cache-Control': file.endsWith('.html') ? 'no-store' : 'private, max-age=3600',
     };
-    const queryToken = url.searchParams.get('token');
-    if (queryToken !== null) {
-      headers['Set-Cookie'] = `${TOKEN_COOKIE}=${encodeURIComponent(queryToken)}; Path=/; HttpOnly; SameSite=Strict`;
+    if (readCookie(req.headers.cookie, LEGACY_TOKEN_COOKIE) !== null) {
+      headers['Set-Cookie'] = `${LEGACY_TOKEN_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict`;
     }
     res.writeHead(200, headers);
     if (req.method === 'HEAD') return void res.end();
@@ -157,15 +161,22 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     stream.pipe(res);
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    perMessageDeflate: false,
+    // A browser fails the connection unless one of its offered subprotocols is selected.
+    handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+  });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const url = parseRequestUrl(req.url);
     if (!url) return rejectUpgrade(socket, 400);
-    // Origin is mandatory here: browsers always send it on a WebSocket, and cookies ride along.
-    const refused = refusal(req, url, true);
+    // Origin is mandatory here: browsers always send it on a WebSocket.
+    const refused = foreign(req, true);
     if (refused) return rejectUpgrade(socket, refused);
+    if (!tokenMatches(upgradeToken(req, url) ?? undefined)) return rejectUpgrade(socket, 401);
     if (url.pathname !== '/ws') return rejectUpgrade(socket, 404);
     wss.handleUpgrade(req, socket, head, (ws) => bindSocket(opts.core, ws));
   });
@@ -198,7 +209,12 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     };
     const connection = core.connect(sink);
     ws.on('message', (raw: RawData, isBinary: boolean) => {
-      const message = isBinary ? null : parseClientMessage(rawToString(raw));
+      const bytes = isBinary ? null : rawToBuffer(raw);
+      if (bytes && nestingExceeds(bytes, MAX_MESSAGE_DEPTH)) {
+        ws.close(1009, `Message nested deeper than ${MAX_MESSAGE_DEPTH} levels`);
+        return;
+      }
+      const message = bytes ? parseClientMessage(bytes.toString('utf8')) : null;
       if (!message) {
         ws.close(1007, 'Malformed message');
         return;
@@ -281,20 +297,41 @@ export function parseClientMessage(text: string): ClientMessage | null {
 }
 
 /**
- * Maps a URL path to a file inside `root`, or null when it would escape it (after decoding,
- * so `%2e%2e%2f` counts). `/` is the page.
+ * The token a WebSocket upgrade presents: the `flotilla-token.` subprotocol (what the page
+ * sends), else an `Authorization: Bearer` header or a `?token=` query (for tools and scripts;
+ * neither is ever stored by a browser).
  */
-export function resolveStaticPath(root: string, pathname: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    return null;
+export function upgradeToken(req: IncomingMessage, url: URL): string | null {
+  for (const protocol of (req.headers['sec-websocket-protocol'] ?? '').split(',')) {
+    const p = protocol.trim();
+    if (p.startsWith(WS_TOKEN_PROTOCOL_PREFIX)) return p.slice(WS_TOKEN_PROTOCOL_PREFIX.length);
   }
-  if (decoded.includes('\0') || decoded.includes('\\')) return null;
-  const relative = decoded === '/' || decoded === '' ? 'index.html' : decoded.replace(/^\/+/, '');
-  const file = resolve(root, relative);
-  return file.startsWith(root + sep) ? file : null;
+  const auth = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  if (auth) return auth[1]!;
+  return url.searchParams.get('token');
+}
+
+/**
+ * True when the JSON text in `bytes` nests arrays and objects deeper than `maxDepth`. One pass
+ * over the bytes, skipping strings, so it costs far less than the parse it protects.
+ */
+export function nestingExceeds(bytes: Uint8Array, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === 0x5c) i++; // backslash: the next byte is escaped
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) {
+      inString = true;
+    } else if (b === 0x5b || b === 0x7b) {
+      if (++depth > maxDepth) return true;
+    } else if (b === 0x5d || b === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
 }
 
 function parseRequestUrl(raw: string | undefined): URL | null {
@@ -305,18 +342,6 @@ function parseRequestUrl(raw: string | undefined): URL | null {
   } catch {
     return null;
   }
-}
-
-/** The WHATWG parser resolves `..` away; the raw path is checked so traversal is refused, not mapped. */
-function rawPathEscapes(raw: string): boolean {
-  const path = raw.split(/[?#]/, 1)[0];
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(path);
-  } catch {
-    return true;
-  }
-  return decoded.split(/[/\\]/).includes('..');
 }
 
 function readCookie(header: string | undefined, name: string): string | null {
@@ -337,10 +362,10 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-function rawToString(raw: RawData): string {
-  if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
-  if (raw instanceof ArrayBuffer) return Buffer.from(raw).toString('utf8');
-  return raw.toString('utf8');
+function rawToBuffer(raw: RawData): Buffer {
+  if (Array.isArray(raw)) return Buffer.concat(raw);
+  if (raw instanceof ArrayBuffer) return Buffer.from(raw);
+  return raw;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -354,7 +379,7 @@ const STATUS_TEXT: Record<number, string> = {
 
 function sendStatus(res: ServerResponse, status: number): void {
   // Refusals say nothing beyond the status: no page, no hint about what was wrong.
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'", 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
   res.end(`${status} ${STATUS_TEXT[status] ?? ''}\n`);
 }
 

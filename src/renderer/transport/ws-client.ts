@@ -27,10 +27,12 @@ export interface WebSocketLike {
 }
 
 export interface WsClientOptions {
-  /** Full WebSocket URL, token included, e.g. `ws://127.0.0.1:4517/ws?token=...`. */
+  /** The WebSocket URL, e.g. `ws://127.0.0.1:4517/ws`. */
   url: string;
+  /** Subprotocols to offer; the page's token travels as one of them. */
+  protocols?: string[];
   /** Defaults to the browser's WebSocket. */
-  createSocket?: (url: string) => WebSocketLike;
+  createSocket?: (url: string, protocols: string[]) => WebSocketLike;
 }
 
 /** A WebSocket FlotillaClient; `close()` stops it for good (no more reconnects). */
@@ -55,7 +57,8 @@ interface Pending {
 
 /** Connects to the core over a WebSocket and keeps reconnecting until closed. */
 export function createWsClient(options: WsClientOptions): WsClient {
-  const createSocket = options.createSocket ?? ((url: string) => new WebSocket(url) as unknown as WebSocketLike);
+  const createSocket =
+    options.createSocket ?? ((url: string, protocols: string[]) => new WebSocket(url, protocols) as unknown as WebSocketLike);
   const events = new EventListeners();
   const terminal = new ListenerSet<[TerminalData]>();
   const connection = new ListenerSet<[boolean]>();
@@ -73,7 +76,7 @@ export function createWsClient(options: WsClientOptions): WsClient {
   function connect(): void {
     reconnectTimer = null;
     if (closed) return;
-    const ws = createSocket(options.url);
+    const ws = createSocket(options.url, options.protocols ?? []);
     socket = ws;
     ws.binaryType = 'arraybuffer';
     ws.onopen = () => {

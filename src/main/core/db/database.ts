@@ -1,5 +1,5 @@
 /** The one SQLite connection of the core, and the tables it offers. */
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database, type Options } from 'better-sqlite3';
 import { AgentsTable } from './agents-table';
@@ -54,7 +54,7 @@ export class FlotillaDb {
  * `nativeBinding` points better-sqlite3 at a build for Electron's ABI when one exists.
  */
 export function openDatabase(file: string, opts: { nativeBinding?: string } = {}): FlotillaDb {
-  mkdirSync(dirname(file), { recursive: true });
+  makePrivate(file);
   const options: Options = { timeout: BUSY_TIMEOUT_MS };
   if (opts.nativeBinding && existsSync(opts.nativeBinding)) options.nativeBinding = opts.nativeBinding;
   const connection = new BetterSqlite3(file, options);
@@ -65,9 +65,39 @@ export function openDatabase(file: string, opts: { nativeBinding?: string } = {}
     connection.pragma('foreign_keys = ON');
     connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     migrate(connection);
+    // SQLite creates -wal and -shm with the database file's mode; ones left by an older
+    // Flotilla may be looser.
+    for (const suffix of ['-wal', '-shm']) restrictMode(file + suffix, PRIVATE_FILE_MODE);
     return new FlotillaDb(connection);
   } catch (err) {
     connection.close();
     throw err;
   }
+}
+
+/** Owner-only modes: transcripts in the database can hold keys an agent printed. */
+const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Makes the database's folder (Flotilla's data folder) 0700 and the database file 0600 before
+ * SQLite opens it, tightening what an earlier version or another tool left looser.
+ */
+function makePrivate(file: string): void {
+  const dir = dirname(file);
+  mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  restrictMode(dir, PRIVATE_DIR_MODE);
+  if (!existsSync(file)) closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
+  restrictMode(file, PRIVATE_FILE_MODE);
+}
+
+/** Removes permission bits beyond `mode` from an existing path; a missing path is fine. */
+function restrictMode(path: string, mode: number): void {
+  let current: number;
+  try {
+    current = statSync(path).mode & 0o777;
+  } catch {
+    return;
+  }
+  if ((current & ~mode) !== 0) chmodSync(path, current & mode);
 }

@@ -35,11 +35,34 @@ export async function openRepo(path: string): Promise<boolean> {
     return false;
   }
   const previous = useRepoStore.getState().repo;
+  rememberOpenRepo(result.value.path);
   useRepoStore.getState().setRepo(result.value);
   useRepoStore.getState().setOpening(false);
   if (previous?.id !== result.value.id) useAgentsStore.getState().reset([]);
   await Promise.all([loadAgents(), loadRecent()]);
   return true;
+}
+
+const OPEN_REPO_KEY = 'flotilla.openRepo';
+
+/** Keeps the open repository's path in this tab, so a reload opens it again. */
+function rememberOpenRepo(path: string): void {
+  try {
+    window.sessionStorage.setItem(OPEN_REPO_KEY, path);
+  } catch {
+    // Storage disabled: a reload shows the start screen.
+  }
+}
+
+/** Reopens the repository this tab had open before a reload, if any. */
+export async function restoreOpenRepo(): Promise<void> {
+  let path: string | null = null;
+  try {
+    path = window.sessionStorage.getItem(OPEN_REPO_KEY);
+  } catch {
+    return;
+  }
+  if (path && !useRepoStore.getState().repo) await openRepo(path);
 }
 
 /** Shows the desktop folder picker and opens what the user picked. */

@@ -81,6 +81,7 @@ export async function createServices(options: CoreOptions): Promise<Services> {
     homeDir,
     dispose() {
       disposed ??= (async () => {
+        catalog.dispose();
         const work = (async () => {
           await agents!.dispose();
           await pty.dispose();

@@ -140,9 +140,10 @@ export const methods = {
   'usage.summary': { params: z.object({ repoId: z.string().optional() }), result: usageSummarySchema },
   'sandbox.info': { params: z.object({}), result: sandboxInfoSchema },
 
-  'merge.preview': { params: agentId, result: mergePreviewSchema },
+  /** `targetBranch`: the branch to merge into, for an agent that started from a detached commit. */
+  'merge.preview': { params: z.object({ agentId: z.string().min(1), targetBranch: refInput.optional() }), result: mergePreviewSchema },
   'merge.run': {
-    params: z.object({ agentId: z.string().min(1), message: z.string().min(1).max(20_000) }),
+    params: z.object({ agentId: z.string().min(1), message: z.string().min(1).max(20_000), targetBranch: refInput.optional() }),
     result: mergeResultSchema,
   },
 } as const;

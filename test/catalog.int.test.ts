@@ -1,7 +1,7 @@
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CatalogService, VERSION_WAIT_MS } from "../src/main/core/catalog";
+import { CatalogService, VERSION_TIMEOUT_MS, VERSION_WAIT_MS } from "../src/main/core/catalog";
 import { openDatabase } from "../src/main/core/db";
 import { AppError } from "../src/main/core/errors";
 import { makeTestDb } from "./helpers/pty";
@@ -31,13 +31,14 @@ function fakeBin(scripts: Record<string, string>): string {
   return dir;
 }
 
+// Tests that read a version wait for it as long as the probe may run: a busy machine is slow.
 describe("CatalogService", () => {
   it("shows which CLIs are installed, with their version, and which are missing", async () => {
     const bin = fakeBin({
       claude: 'echo "2.1.197 (Claude Code)"',
       codex: 'echo "codex-cli 0.169.0"',
     });
-    const service = new CatalogService(testDb().db, { env: { PATH: bin } });
+    const service = new CatalogService(testDb().db, { env: { PATH: bin }, versionWaitMs: VERSION_TIMEOUT_MS });
     const entries = await service.list();
     const byId = new Map(entries.map((e) => [e.id, e]));
     expect(byId.get("claude-code")).toMatchObject({
@@ -102,7 +103,7 @@ describe("CatalogService", () => {
 
   it("reuses detection results for a while instead of running every CLI again", async () => {
     const bin = fakeBin({ claude: "echo 1.0.0" });
-    const service = new CatalogService(testDb().db, { env: { PATH: bin } });
+    const service = new CatalogService(testDb().db, { env: { PATH: bin }, versionWaitMs: VERSION_TIMEOUT_MS });
     expect(
       (await service.list()).find((e) => e.id === "claude-code")?.version,
     ).toBe("1.0.0");
@@ -112,6 +113,7 @@ describe("CatalogService", () => {
     ).toBe("1.0.0");
     const fresh = new CatalogService(testDb().db, {
       env: { PATH: bin },
+      versionWaitMs: VERSION_TIMEOUT_MS,
       cacheMs: 0,
     });
     expect(

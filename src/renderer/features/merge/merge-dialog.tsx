@@ -31,13 +31,17 @@ export function MergeDialog({ agentId }: { agentId: string }) {
         setError(r.error.message);
         return;
       }
-      setBranches(r.value);
-      setTarget((t) => t || (r.value.current ?? r.value.branches[0] ?? ''));
+      // Not the agent's own branch; agents' branches after the user's own.
+      const own = agent.branch;
+      const names = r.value.branches.filter((b) => b !== own);
+      const ordered = [...names.filter((b) => !b.startsWith('flotilla/')), ...names.filter((b) => b.startsWith('flotilla/'))];
+      setBranches({ ...r.value, branches: ordered });
+      setTarget((t) => t || (r.value.current && r.value.current !== own ? r.value.current : (ordered[0] ?? '')));
     });
     return () => {
       live = false;
     };
-  }, [detached, agent?.repoId]);
+  }, [detached, agent?.repoId, agent?.branch]);
 
   useEffect(() => {
     // A detached agent's preview waits for a branch to merge into.

@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { initSubmodules, listSubmoduleChanges } from '../src/main/core/worktrees/submodules';
+import { initSubmodules, listSubmoduleChanges, snapshotSubmodules } from '../src/main/core/worktrees/submodules';
 import { makeRepo, removeDir, sh, tempDir, writeFile } from './helpers/repo';
 
 const dirs: string[] = [];
@@ -212,5 +212,50 @@ describe('listSubmoduleChanges', SLOW, () => {
   it('lists nothing for a worktree whose submodules are not checked out', async () => {
     const f = fixture();
     expect(await listSubmoduleChanges(f.worktree())).toEqual([]);
+  });
+});
+
+describe('snapshotSubmodules', SLOW, () => {
+  it("saves edits, new files and new commits inside submodules into the user's copies, so removal loses nothing", async () => {
+    const f = fixture();
+    const wt = f.worktree();
+    await initSubmodules({ userCheckout: f.app, worktreePath: wt, commit: sh(f.app, 'rev-parse', 'HEAD') });
+    const lib = join(wt, 'vendor', 'lib');
+    const deep = join(lib, 'deep');
+    writeFile(lib, 'lib.txt', 'edited by the agent\n');
+    writeFile(lib, 'new.txt', 'a new file\n');
+    writeFile(deep, 'deep.txt', 'committed in deep\n');
+    sh(deep, 'commit', '-qam', 'agent commit in deep');
+    const deepHead = sh(deep, 'rev-parse', 'HEAD');
+    // The agent names a program in its copy's config: saving its work must not run it.
+    const marker = join(track(tempDir()), 'ran');
+    sh(lib, 'config', 'core.fsmonitor', `touch '${marker}'; false`);
+
+    const saved = await snapshotSubmodules({ userCheckout: f.app, worktreePath: wt, ref: (p) => `refs/flotilla/archive/x/1/${p}` });
+    expect(saved.map((s) => [s.path, s.ref])).toEqual([
+      ['vendor/lib', 'refs/flotilla/archive/x/1/vendor/lib'],
+      ['vendor/lib/deep', 'refs/flotilla/archive/x/1/vendor/lib/deep'],
+    ]);
+    expect(existsSync(marker)).toBe(false);
+
+    // Everything is readable from the user's own checkout, even with the worktree gone.
+    removeDir(wt);
+    sh(f.app, 'worktree', 'prune');
+    const userLib = join(f.app, 'vendor', 'lib');
+    const userDeep = join(userLib, 'deep');
+    expect(sh(userLib, 'show', 'refs/flotilla/archive/x/1/vendor/lib:lib.txt')).toBe('edited by the agent');
+    expect(sh(userLib, 'show', 'refs/flotilla/archive/x/1/vendor/lib:new.txt')).toBe('a new file');
+    expect(sh(userDeep, 'rev-parse', 'refs/flotilla/archive/x/1/vendor/lib/deep')).toBe(deepHead);
+    expect(sh(userDeep, 'show', `${deepHead}:deep.txt`)).toBe('committed in deep');
+    // The user's checkouts of the submodules did not change.
+    expect(sh(userLib, 'status', '--porcelain')).toBe('');
+    expect(readFileSync(join(userLib, 'lib.txt'), 'utf8')).toBe('lib\n');
+  });
+
+  it('saves nothing when the submodules hold no work of their own', async () => {
+    const f = fixture();
+    const wt = f.worktree();
+    await initSubmodules({ userCheckout: f.app, worktreePath: wt, commit: sh(f.app, 'rev-parse', 'HEAD') });
+    expect(await snapshotSubmodules({ userCheckout: f.app, worktreePath: wt, ref: (p) => `refs/flotilla/archive/x/1/${p}` })).toEqual([]);
   });
 });

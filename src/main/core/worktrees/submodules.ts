@@ -10,7 +10,8 @@
  * such calls are hardened (the baseline below switches off the settings known to run programs).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readdir, rmdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, rmdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { git, GitError, gitText } from '../git/core';
 import { parseStatusZ } from '../git/parse';
@@ -281,4 +282,70 @@ async function listLevel(folder: string, prefix: string, gitOptions: SubmoduleGi
     out.push(...(await listLevel(sub, `${shown}/`, gitOptions, depth + 1)));
   }
   return out;
+}
+
+export interface SubmoduleSnapshot {
+  /** Path of the submodule from the worktree's top level. */
+  path: string;
+  /** The user's copy of the submodule, where the ref was made. */
+  userGitDir: string;
+  ref: string;
+  commit: string;
+}
+
+/**
+ * Saves the work in each submodule of an agent's worktree that the user's copies do not hold
+ * (uncommitted or untracked files, commits made in the agent's copy) into the user's copy of
+ * that submodule, as `ref(path)`: a commit of its files on top of its HEAD. Removing the
+ * worktree then loses nothing. Git runs in the user's copies with their own config; the agent's
+ * copy is only read: its HEAD fetched (git's upload-pack serves it), its files read through
+ * `--work-tree`, so nothing the agent configured there runs.
+ */
+export async function snapshotSubmodules(opts: {
+  userCheckout: string;
+  worktreePath: string;
+  /** The ref to make for the submodule at `path`, e.g. `refs/flotilla/archive/<slug>/<stamp>/sub/<path>`. */
+  ref: (path: string) => string;
+  gitOptions?: SubmoduleGitOptions;
+}): Promise<SubmoduleSnapshot[]> {
+  const saved: SubmoduleSnapshot[] = [];
+  for (const sub of await listSubmoduleChanges(opts.worktreePath, opts.gitOptions ?? {})) {
+    const userGitDir = userSubmoduleGitDir(join(opts.userCheckout, sub.path));
+    if (!userGitDir) continue; // Only submodules made from the user's copies exist in a worktree.
+    const user = (args: string[], env: Record<string, string> = {}, cwd = userGitDir) =>
+      git([...BASELINE_CONFIG, ...args], { cwd, env: { GIT_DIR: userGitDir, ...env } });
+    const hasHead = (await git(['cat-file', '-e', `${sub.headSha}^{commit}`], { cwd: userGitDir, env: { GIT_DIR: userGitDir }, okExitCodes: [1, 128] }))
+      .exitCode === 0;
+    if (hasHead && sub.files.length === 0) continue;
+    const ref = opts.ref(sub.path);
+    const agentFolder = join(opts.worktreePath, sub.path);
+    if (!hasHead) {
+      // --upload-pack by name: never one the agent's copy or a remote config names.
+      await user(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--upload-pack=git-upload-pack', '--', agentFolder, `+${sub.headSha}:${ref}`]);
+    }
+    let commit = sub.headSha;
+    if (sub.files.length > 0) {
+      const dir = await mkdtemp(join(tmpdir(), 'flotilla-index-'));
+      try {
+        const env = { GIT_INDEX_FILE: join(dir, 'index') };
+        const work = ['--work-tree', agentFolder];
+        await user(['read-tree', sub.headSha], env);
+        await user([...work, 'add', '--all', '--', '.'], env, agentFolder);
+        const tree = (await user(['write-tree'], env)).stdout.toString('utf8').trim();
+        commit = (
+          await user(['commit-tree', tree, '-p', sub.headSha, '-m', `Flotilla snapshot of ${sub.path} in ${opts.worktreePath}`], {
+            GIT_AUTHOR_NAME: 'Flotilla',
+            GIT_AUTHOR_EMAIL: 'flotilla@localhost',
+            GIT_COMMITTER_NAME: 'Flotilla',
+            GIT_COMMITTER_EMAIL: 'flotilla@localhost',
+          })
+        ).stdout.toString('utf8').trim();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+    await user(['update-ref', '-m', 'flotilla: snapshot of a submodule', ref, commit]);
+    saved.push({ path: sub.path, userGitDir, ref, commit });
+  }
+  return saved;
 }

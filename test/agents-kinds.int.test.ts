@@ -95,7 +95,8 @@ describe('agents of every kind, launched by the core', () => {
     expect(usage.costUsd).not.toBeNull();
     // Finished (idle) or answered without a tool (waiting): either way it is no longer working.
     await until(() => ['idle', 'waiting'].includes(agents.get(a.id)?.activity ?? ''), 'the agent to stop working');
-    expect(output.get(a.id)).toContain('Editing.');
+    // Status and terminal bytes travel separately: the pane may show the text after the status changed.
+    await until(() => (output.get(a.id) ?? '').includes('Editing.'), 'the model\'s text in the pane');
     // The key went to the provider, never into the terminal.
     expect(fake.requests[0].headers.authorization).toBe('Bearer test-key');
     expect(output.get(a.id)).not.toContain('test-key');
@@ -112,12 +113,14 @@ describe('agents of every kind, launched by the core', () => {
       await call('catalog.saveCustom', {
         id: 'env-dump',
         name: 'Env dump',
-        command: 'env | grep -E "API_KEY" | sort; printf \'{"type":"status","activity":"waiting"}\\n\' >> "$FLOTILLA_REPORT"; sleep 30',
+        command: 'env | grep -E "API_KEY" | sort; echo env-listed; printf \'{"type":"status","activity":"waiting"}\\n\' >> "$FLOTILLA_REPORT"; sleep 30',
         providerKind: 'anthropic',
       });
       const a = await call<AgentInfo>('agents.create', { repoId: r.id, name: 'Cli', kind: 'cli', presetId: 'env-dump', providerId: 'anthropic', confined: false });
       await call('terminal.attach', { agentId: a.id });
       await until(() => agents.get(a.id)?.activity === 'waiting', 'the reported waiting status');
+      // The report file and the terminal are separate paths: wait for the pane to show the whole list too.
+      await until(() => /env-listed\r?\n/.test(output.get(a.id) ?? ''), 'the listed environment in the pane');
       const text = output.get(a.id) ?? '';
       expect(text).toContain('ANTHROPIC_API_KEY=anthropic-for-this-agent');
       expect(text).not.toContain('should-not-leak');

@@ -1,7 +1,7 @@
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CatalogService, VERSION_TIMEOUT_MS } from "../src/main/core/catalog";
+import { CatalogService, VERSION_TIMEOUT_MS, VERSION_WAIT_MS } from "../src/main/core/catalog";
 import { openDatabase } from "../src/main/core/db";
 import { AppError } from "../src/main/core/errors";
 import { makeTestDb } from "./helpers/pty";
@@ -31,13 +31,14 @@ function fakeBin(scripts: Record<string, string>): string {
   return dir;
 }
 
+// Tests that read a version wait for it as long as the probe may run: a busy machine is slow.
 describe("CatalogService", () => {
   it("shows which CLIs are installed, with their version, and which are missing", async () => {
     const bin = fakeBin({
       claude: 'echo "2.1.197 (Claude Code)"',
       codex: 'echo "codex-cli 0.169.0"',
     });
-    const service = new CatalogService(testDb().db, { env: { PATH: bin } });
+    const service = new CatalogService(testDb().db, { env: { PATH: bin }, versionWaitMs: VERSION_TIMEOUT_MS });
     const entries = await service.list();
     const byId = new Map(entries.map((e) => [e.id, e]));
     expect(byId.get("claude-code")).toMatchObject({
@@ -62,19 +63,47 @@ describe("CatalogService", () => {
   });
 
   it("counts a CLI whose --version hangs as installed with an unknown version", async () => {
-    const bin = fakeBin({ gemini: "exec /bin/sleep 30" });
+    const bin = fakeBin({ gemini: "exec /bin/sleep 300" });
     const service = new CatalogService(testDb().db, { env: { PATH: bin } });
+    cleanups.push(() => service.dispose());
     const started = Date.now();
     const gemini = (await service.list()).find((e) => e.id === "gemini");
     expect(gemini).toMatchObject({ installed: true, version: null });
-    const took = Date.now() - started;
-    expect(took).toBeGreaterThanOrEqual(VERSION_TIMEOUT_MS - 100);
-    expect(took).toBeLessThan(VERSION_TIMEOUT_MS + 3_000);
-  }, 15_000);
+    // list() stops waiting for the version; it does not wait for the probe to be killed.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(VERSION_WAIT_MS - 100);
+  }, 60_000);
+
+  it("shows the version of a CLI that answered slowly once it answers, instead of failing", async () => {
+    const flag = join(track(tempDir()), "answer");
+    // Answers only once the test says so: slow on a busy machine, without depending on timing.
+    const bin = fakeBin({ gemini: `while [ ! -e '${flag}' ]; do /bin/sleep 0.05; done; echo "0.9.1"` });
+    const service = new CatalogService(testDb().db, { env: { PATH: bin }, versionWaitMs: 200 });
+    cleanups.push(() => service.dispose());
+    expect((await service.list()).find((e) => e.id === "gemini")).toMatchObject({ installed: true, version: null });
+    writeFileSync(flag, "");
+    let version: string | null | undefined = null;
+    while (version === null) {
+      version = (await service.list()).find((e) => e.id === "gemini")?.version;
+      if (version === null) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(version).toBe("0.9.1");
+  }, 60_000);
+
+  it("asks the user's shell about a custom command's first word, so any builtin counts as installed", async () => {
+    const bin = fakeBin({ "my-agent": "exit 0" });
+    const service = new CatalogService(testDb().db, { env: { PATH: bin, SHELL: "/bin/bash" } });
+    const installed = async (command: string) =>
+      (await service.saveCustom({ id: "c", name: "C", command, providerKind: null })).find((e) => e.id === "c")?.installed;
+    expect(await installed("trap 'rm -f /tmp/x' EXIT; my-agent")).toBe(true);
+    expect(await installed("ulimit -v 4000000 && my-agent")).toBe(true);
+    expect(await installed("command my-agent")).toBe(true);
+    expect(await installed("no-such-program-here --flag")).toBe(false);
+    expect(await installed("'no such; program' --flag")).toBe(false);
+  });
 
   it("reuses detection results for a while instead of running every CLI again", async () => {
     const bin = fakeBin({ claude: "echo 1.0.0" });
-    const service = new CatalogService(testDb().db, { env: { PATH: bin } });
+    const service = new CatalogService(testDb().db, { env: { PATH: bin }, versionWaitMs: VERSION_TIMEOUT_MS });
     expect(
       (await service.list()).find((e) => e.id === "claude-code")?.version,
     ).toBe("1.0.0");
@@ -84,6 +113,7 @@ describe("CatalogService", () => {
     ).toBe("1.0.0");
     const fresh = new CatalogService(testDb().db, {
       env: { PATH: bin },
+      versionWaitMs: VERSION_TIMEOUT_MS,
       cacheMs: 0,
     });
     expect(

@@ -1,17 +1,30 @@
 import { mkdirSync, realpathSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { methods } from '../src/shared/contract';
 import { completePath, inspectRepository, listBranches, resolveBase } from '../src/main/core/repos';
+import { RepoService } from '../src/main/core/repos/repo-service';
+import { agentRow, makeTestDb } from './helpers/pty';
 import { makeRepo, sh, tempDir, writeFile } from './helpers/repo';
 import { dirTracker, errorOf } from './helpers/tracking';
 
 const track = dirTracker();
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
 
 describe('inspectRepository', () => {
   it("opens a repository's top level with its branch and HEAD", async () => {
     const repo = track(makeRepo());
     const info = await inspectRepository(repo);
-    expect(info).toEqual({ topLevel: repo, name: basename(repo), currentBranch: 'main', headSha: sh(repo, 'rev-parse', 'HEAD') });
+    expect(info).toEqual({
+      topLevel: repo,
+      name: basename(repo),
+      currentBranch: 'main',
+      headSha: sh(repo, 'rev-parse', 'HEAD'),
+      mainTopLevel: null,
+    });
   });
 
   it('opens the top level when given a subfolder', async () => {
@@ -43,6 +56,25 @@ describe('inspectRepository', () => {
     const info = await inspectRepository(repo);
     expect(info.currentBranch).toBeNull();
     expect(info.headSha).toBe(sh(repo, 'rev-parse', 'HEAD'));
+  });
+
+  it('takes a relative path from the home folder, not from Flotilla\'s own working folder', async () => {
+    const repo = track(makeRepo({ 'src/app.ts': 'x\n' }));
+    const home = dirname(repo);
+    expect(process.cwd()).not.toBe(home);
+    expect((await inspectRepository(basename(repo), home)).topLevel).toBe(repo);
+    expect((await inspectRepository(`./${basename(repo)}/src`, home)).topLevel).toBe(repo);
+    const err = await errorOf(inspectRepository('test', home));
+    expect(err.code).toBe('path-not-found');
+    expect(err.message).toBe(`${join(home, 'test')} does not exist. Check the path and try again.`);
+  });
+
+  it('tells a linked worktree from the main one', async () => {
+    const repo = track(makeRepo());
+    const linked = join(track(tempDir()), 'linked');
+    sh(repo, 'worktree', 'add', '-q', '-b', 'side', linked);
+    expect((await inspectRepository(repo)).mainTopLevel).toBeNull();
+    expect((await inspectRepository(linked)).mainTopLevel).toBe(repo);
   });
 
   it('refuses a path that does not exist', async () => {
@@ -113,12 +145,21 @@ describe('completePath', () => {
     expect(await completePath(`${dir}/d`, '/nowhere')).toHaveLength(50);
   });
 
-  it('returns nothing for a bad or relative path instead of failing', async () => {
+  it('returns nothing for a bad path instead of failing', async () => {
     const dir = fixture();
     expect(await completePath(`${dir}/missing/deeper/x`, '/nowhere')).toEqual([]);
     expect(await completePath(`${dir}/alps.txt/`, '/nowhere')).toEqual([]);
     expect(await completePath('relative/path', '/nowhere')).toEqual([]);
     expect(await completePath('', '/nowhere')).toEqual([]);
+    expect(await completePath('~root/', dir)).toEqual([]);
+  });
+
+  it('completes a relative path from the home folder and keeps it relative', async () => {
+    const dir = fixture();
+    mkdirSync(join(dir, 'alpha', 'inner'));
+    expect(await completePath('alp', dir)).toEqual(['alpha/', 'alpine/']);
+    expect(await completePath('alpha/', dir)).toEqual(['alpha/inner/']);
+    expect(await completePath('.h', dir)).toEqual(['.hidden/']);
   });
 });
 
@@ -160,5 +201,87 @@ describe('resolveBase', () => {
     const repo = track(makeRepo());
     expect((await errorOf(resolveBase(repo, 'no-such-branch'))).code).toBe('base-not-found');
     expect((await errorOf(resolveBase(repo, '--all'))).code).toBe('base-not-found');
+  });
+
+  it('refuses a base with a NUL or another control character as not a valid branch name', async () => {
+    const repo = track(makeRepo());
+    for (const base of ['main\u0000x', 'ma\nin', '\u0000', 'main\u007f']) {
+      const err = await errorOf(resolveBase(repo, base));
+      expect(err.code).toBe('invalid-name');
+      expect(err.message).toContain('is not a valid branch name: it contains a control character');
+    }
+  });
+});
+
+describe('the contract', () => {
+  it('refuses a base branch with a NUL before it reaches a service', () => {
+    const params = methods['agents.create'].params;
+    const parsed = params.safeParse({ repoId: 'r', kind: 'shell', base: 'main\u0000evil' });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.message).toBe('not a valid branch name (it contains a control character)');
+    expect(params.safeParse({ repoId: 'r', kind: 'shell', base: 'feature/x' }).success).toBe(true);
+  });
+});
+
+describe('RepoService.open', () => {
+  function service(dataDir: string, home = '/nowhere') {
+    const t = makeTestDb();
+    cleanups.push(t.cleanup);
+    return { db: t.db, repos: new RepoService(t.db, home, async () => undefined, dataDir) };
+  }
+
+  it("refuses an agent's worktree, naming the repository to open instead", async () => {
+    const repo = track(makeRepo({ 'src/a.ts': 'x\n' }));
+    const dataDir = track(tempDir('flotilla-data-'));
+    const { db, repos } = service(dataDir);
+    const opened = await repos.open(repo);
+    const worktree = join(dataDir, 'worktrees', 'repo-1234', 'brave-otter');
+    sh(repo, 'worktree', 'add', '-q', '-b', 'flotilla/brave-otter', worktree);
+    db.agents.insert(agentRow(opened.id, { name: 'Brave Otter', worktreePath: worktree }));
+
+    for (const path of [worktree, join(worktree, 'src')]) {
+      const err = await errorOf(repos.open(path));
+      expect(err.code).toBe('invalid-params');
+      expect(err.message).toBe(
+        `${worktree} is the worktree of the Flotilla agent "Brave Otter", not a repository of its own. Open its repository, ${repo}, instead.`,
+      );
+    }
+    expect(db.repos.recent(10).map((r) => r.path)).toEqual([repo]);
+  });
+
+  it("refuses an agent's worktree elsewhere, found by its record", async () => {
+    const repo = track(makeRepo());
+    const { db, repos } = service(track(tempDir('flotilla-data-')));
+    const opened = await repos.open(repo);
+    const worktree = join(track(tempDir()), 'moved');
+    sh(repo, 'worktree', 'add', '-q', '-b', 'flotilla/moved', worktree);
+    db.agents.insert(agentRow(opened.id, { name: 'Moved', worktreePath: worktree }));
+    expect((await errorOf(repos.open(worktree))).message).toContain(`Open its repository, ${repo}, instead.`);
+  });
+
+  it("refuses a worktree in Flotilla's data folder that no agent record names", async () => {
+    const repo = track(makeRepo());
+    const dataDir = track(tempDir('flotilla-data-'));
+    const { repos } = service(dataDir);
+    const worktree = join(dataDir, 'worktrees', 'repo-1234', 'orphan');
+    sh(repo, 'worktree', 'add', '-q', '-b', 'flotilla/orphan', worktree);
+    const err = await errorOf(repos.open(worktree));
+    expect(err.message).toBe(
+      `${worktree} is an agent's worktree inside Flotilla's data folder, not a repository of its own. Open its repository, ${repo}, instead.`,
+    );
+  });
+
+  it("opens the user's own linked worktree", async () => {
+    const repo = track(makeRepo());
+    const { repos } = service(track(tempDir('flotilla-data-')));
+    const linked = join(track(tempDir()), 'mine');
+    sh(repo, 'worktree', 'add', '-q', '-b', 'mine', linked);
+    expect((await repos.open(linked)).path).toBe(linked);
+  });
+
+  it('opens a relative path from the home folder', async () => {
+    const repo = track(makeRepo());
+    const { repos } = service(track(tempDir('flotilla-data-')), dirname(repo));
+    expect((await repos.open(basename(repo))).path).toBe(repo);
   });
 });

@@ -27,6 +27,9 @@ import {
 
 const agentId = z.object({ agentId: z.string().min(1) });
 const repoId = z.object({ repoId: z.string().min(1) });
+/** A branch name or commit-ish: no ref can hold a control character, and a NUL cannot reach git at all. */
+// eslint-disable-next-line no-control-regex
+const refInput = z.string().max(1000).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'not a valid branch name (it contains a control character)');
 
 /** Method name → params schema and result schema. */
 export const methods = {
@@ -48,7 +51,7 @@ export const methods = {
       repoId: z.string().min(1),
       name: z.string().max(80).optional(),
       /** A branch name or commit; defaults to the current branch (or commit when detached). */
-      base: z.string().optional(),
+      base: refInput.optional(),
       kind: z.enum(AGENT_KINDS),
       command: z.string().max(4000).optional(),
       task: z.string().max(100_000).optional(),
@@ -137,9 +140,10 @@ export const methods = {
   'usage.summary': { params: z.object({ repoId: z.string().optional() }), result: usageSummarySchema },
   'sandbox.info': { params: z.object({}), result: sandboxInfoSchema },
 
-  'merge.preview': { params: agentId, result: mergePreviewSchema },
+  /** `targetBranch`: the branch to merge into, for an agent that started from a detached commit. */
+  'merge.preview': { params: z.object({ agentId: z.string().min(1), targetBranch: refInput.optional() }), result: mergePreviewSchema },
   'merge.run': {
-    params: z.object({ agentId: z.string().min(1), message: z.string().min(1).max(20_000) }),
+    params: z.object({ agentId: z.string().min(1), message: z.string().min(1).max(20_000), targetBranch: refInput.optional() }),
     result: mergeResultSchema,
   },
 } as const;

@@ -186,13 +186,20 @@ describe('real coding CLIs launched by Flotilla', () => {
   }
 
   it('lists the installed CLIs with their versions in the catalog', async () => {
-    const entries = await call<CatalogEntry[]>('catalog.list', {});
+    let entries = await call<CatalogEntry[]>('catalog.list', {});
+    // A CLI slow to print its version (a busy machine) is listed without one until it answers.
+    const ids = ['claude-code', 'codex', 'gemini', 'opencode'];
+    const start = Date.now();
+    while (ids.some((id) => entries.find((e) => e.id === id)?.version === null) && Date.now() - start < 120_000) {
+      await new Promise((r) => setTimeout(r, 250));
+      entries = await call<CatalogEntry[]>('catalog.list', {});
+    }
     const byId = new Map(entries.map((e) => [e.id, e]));
     expect(byId.get('claude-code')).toMatchObject({ installed: true, version: TEST_CLI_VERSIONS['@anthropic-ai/claude-code'] });
     expect(byId.get('codex')).toMatchObject({ installed: true, version: TEST_CLI_VERSIONS['@openai/codex'] });
     expect(byId.get('gemini')).toMatchObject({ installed: true, version: TEST_CLI_VERSIONS['@google/gemini-cli'] });
     expect(byId.get('opencode')).toMatchObject({ installed: true, version: TEST_CLI_VERSIONS['opencode-ai'] });
-  });
+  }, 150_000);
 
   it('Claude Code writes a file with its Write tool in its TUI; the diff shows it and it goes idle', async () => {
     const content = 'hello from claude\n';

@@ -111,6 +111,7 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
         branch: row.branch,
         baseRef: row.baseRef,
         baseIsBranch: row.baseIsBranch,
+        targetBranch: p.targetBranch,
         defaultMessage: defaultMergeMessage(row.name, row.branch, row.task),
       });
     },
@@ -124,6 +125,7 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
           branch: row.branch,
           baseRef: row.baseRef,
           baseIsBranch: row.baseIsBranch,
+          targetBranch: p.targetBranch,
           message: p.message,
         }),
       );

@@ -43,9 +43,14 @@ export async function createServices(options: CoreOptions): Promise<Services> {
   const homeDir = homedir();
   const providers = new ProviderService(db, options.secretStore ?? new FileSecretStore(dataDir));
   let agents: AgentService | undefined;
-  const repos = new RepoService(db, homeDir, async (row) => {
-    await agents?.reconcileRepo(row.path, db.agents.listByRepo(row.id));
-  });
+  const repos = new RepoService(
+    db,
+    homeDir,
+    async (row) => {
+      await agents?.reconcileRepo(row.path, db.agents.listByRepo(row.id));
+    },
+    dataDir,
+  );
   const catalog = new CatalogService(db);
   agents = new AgentService({
     db,
@@ -76,6 +81,7 @@ export async function createServices(options: CoreOptions): Promise<Services> {
     homeDir,
     dispose() {
       disposed ??= (async () => {
+        catalog.dispose();
         const work = (async () => {
           await agents!.dispose();
           await pty.dispose();

@@ -2,16 +2,27 @@
  * The catalog of coding CLIs: built-in presets plus the user's custom entries, each with
  * whether it is installed and its version (read with `--version`, cached briefly).
  */
-import { execFile } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import type { CatalogEntry, ProviderKind } from "../../../shared/types";
 import type { FlotillaDb } from "../db/database";
 import { AppError } from "../errors";
+import { shellQuote } from "./launch";
 import { CLI_PRESETS, customPreset, type CliPreset } from "./presets";
 
-/** How long a `--version` may take before the CLI counts as installed with an unknown version. */
-export const VERSION_TIMEOUT_MS = 5_000;
+/**
+ * How long `list()` waits for a CLI's `--version`. A slower CLI is listed as installed with no
+ * version yet, and its version shows once the probe answers.
+ */
+export const VERSION_WAIT_MS = 5_000;
+/**
+ * How long a `--version` may run before it is stopped. Generous: a CLI that boots a large
+ * JavaScript bundle (Gemini CLI) can take many seconds to answer on a busy machine.
+ */
+export const VERSION_TIMEOUT_MS = 60_000;
+/** How long the user's shell may take to say whether it can run a custom command's first word. */
+export const SHELL_CHECK_TIMEOUT_MS = 15_000;
 /** How long detection results are reused: the dialog opens often, CLIs are installed rarely. */
 export const DETECTION_CACHE_MS = 30_000;
 
@@ -68,27 +79,33 @@ function firstWord(commandLine: string): string {
   );
 }
 
-/** Words a shell runs itself: a custom command line starting with one needs no program on PATH. */
-const SHELL_WORDS = new Set([
-  "for", "while", "until", "if", "case", "{", "(", "!", "[", "[[", "time",
-  "echo", "printf", "cd", "exec", "export", "source", ".", "eval", "set", "test", "true", "false", ":",
-]);
+/**
+ * Shell grammar a custom command line may start with, which `command -v` cannot judge: the
+ * user's shell runs the line itself. Commands and builtins are asked of the shell instead.
+ */
+const SHELL_GRAMMAR = new Set(["for", "while", "until", "if", "case", "select", "function", "{", "(", "((", "!", "[[", "time"]);
 
 /** The coding-CLI catalog service. */
+interface CacheEntry {
+  at: number;
+  value: Promise<Detection>;
+}
+
 export class CatalogService {
-  private readonly cache = new Map<
-    string,
-    { at: number; value: Promise<Detection> }
-  >();
+  private readonly cache = new Map<string, CacheEntry>();
+  /** Probes and shell checks running now, stopped by dispose(). */
+  private readonly children = new Set<ChildProcess>();
   private readonly env: NodeJS.ProcessEnv;
   private readonly cacheMs: number;
+  private readonly versionWaitMs: number;
 
   constructor(
     private readonly db: FlotillaDb,
-    opts: { env?: NodeJS.ProcessEnv; cacheMs?: number } = {},
+    opts: { env?: NodeJS.ProcessEnv; cacheMs?: number; versionWaitMs?: number } = {},
   ) {
     this.env = opts.env ?? process.env;
     this.cacheMs = opts.cacheMs ?? DETECTION_CACHE_MS;
+    this.versionWaitMs = opts.versionWaitMs ?? VERSION_WAIT_MS;
   }
 
   /** Presets then custom entries, each with installed/version. */
@@ -151,28 +168,84 @@ export class CatalogService {
     return row ? customPreset(row) : undefined;
   }
 
+  /** Stops version probes and shell checks still running. */
+  dispose(): void {
+    for (const child of this.children) child.kill("SIGKILL");
+    this.children.clear();
+  }
+
   private detect(preset: CliPreset): Promise<Detection> {
     const key = preset.id;
     const cached = this.cache.get(key);
     const now = Date.now();
     if (cached && now - cached.at < this.cacheMs) return cached.value;
-    const value = this.detectNow(preset);
-    this.cache.set(key, { at: now, value });
-    return value;
+    const entry: CacheEntry = { at: now, value: Promise.resolve({ installed: false, version: null }) };
+    entry.value = this.detectNow(preset, (late) => {
+      // A probe that answered after `list()` stopped waiting: remember its version.
+      if (this.cache.get(key) === entry) this.cache.set(key, { at: Date.now(), value: Promise.resolve(late) });
+    });
+    this.cache.set(key, entry);
+    return entry.value;
   }
 
-  private async detectNow(preset: CliPreset): Promise<Detection> {
-    const program = preset.custom ? firstWord(preset.command) : preset.command;
-    // `VAR=value cmd …` and shell syntax run in the user's shell; trust them to be runnable.
-    if (preset.custom && (SHELL_WORDS.has(program) || program.includes("="))) return { installed: true, version: null };
-    const path = program ? findExecutable(program, this.env.PATH) : null;
-    if (!path) return { installed: false, version: null };
-    if (preset.versionArgs.length === 0)
-      return { installed: true, version: null };
-    const version = await new Promise<string | null>((resolve) => {
-      execFile(
+  private async detectNow(preset: CliPreset, onLateVersion: (d: Detection) => void): Promise<Detection> {
+    const { installed, path } = await this.locate(preset);
+    if (!installed || !path || preset.versionArgs.length === 0) return { installed, version: null };
+    const probe = this.probeVersion(path, preset.versionArgs);
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<"waited">((resolve) => {
+      timer = setTimeout(() => resolve("waited"), this.versionWaitMs);
+    });
+    const first = await Promise.race([probe, waited]);
+    clearTimeout(timer);
+    if (first !== "waited") return { installed: true, version: first };
+    void probe.then((version) => onLateVersion({ installed: true, version }));
+    return { installed: true, version: null };
+  }
+
+  /** Whether the entry can be started, and the program file when there is one to probe. */
+  private async locate(preset: CliPreset): Promise<{ installed: boolean; path: string | null }> {
+    if (!preset.custom) {
+      const path = findExecutable(preset.command, this.env.PATH);
+      return { installed: path !== null, path };
+    }
+    const program = firstWord(preset.command);
+    if (!program) return { installed: false, path: null };
+    // `VAR=value cmd …` and shell grammar run in the user's shell; trust them to be runnable.
+    if (program.includes("=") || SHELL_GRAMMAR.has(program) || /^[({!]/.test(program)) return { installed: true, path: null };
+    const path = findExecutable(program, this.env.PATH);
+    if (path) return { installed: true, path };
+    return { installed: await this.shellCanRun(program), path: null };
+  }
+
+  /**
+   * Asks the shell custom commands run in whether it knows `word` (a builtin such as `trap`, a
+   * function or alias from its startup files, a program on its PATH). Non-interactive, with a
+   * timeout; a shell too slow to answer is not taken as a "no".
+   */
+  private shellCanRun(word: string): Promise<boolean> {
+    const shell = this.env.SHELL || process.env.SHELL || "/bin/sh";
+    return new Promise((resolve) => {
+      const child = execFile(
+        shell,
+        ["-c", `command -v -- ${shellQuote(word)}`],
+        { timeout: SHELL_CHECK_TIMEOUT_MS, killSignal: "SIGKILL", env: this.env, windowsHide: true, maxBuffer: 64 * 1024 },
+        (err) => {
+          this.children.delete(child);
+          // Stopped for taking too long is "cannot tell", not "missing": the launch will show.
+          resolve(!err || err.killed === true);
+        },
+      );
+      this.children.add(child);
+    });
+  }
+
+  /** The version a CLI prints for `versionArgs`, or null when it prints none in time. */
+  private probeVersion(path: string, versionArgs: readonly string[]): Promise<string | null> {
+    return new Promise((resolve) => {
+      const child = execFile(
         path,
-        preset.versionArgs,
+        [...versionArgs],
         {
           timeout: VERSION_TIMEOUT_MS,
           killSignal: "SIGKILL",
@@ -181,13 +254,14 @@ export class CatalogService {
           maxBuffer: 64 * 1024,
         },
         (err, stdout, stderr) => {
+          this.children.delete(child);
           // A CLI that prints its version then exits non-zero still told us its version.
           const out = `${stdout}`.trim() || (err ? "" : `${stderr}`.trim());
           resolve(out ? parseVersion(out) : null);
         },
       );
+      this.children.add(child);
     });
-    return { installed: true, version };
   }
 }
 

@@ -4,6 +4,8 @@ export {
   findExecutable,
   parseVersion,
   VERSION_TIMEOUT_MS,
+  VERSION_WAIT_MS,
+  SHELL_CHECK_TIMEOUT_MS,
   DETECTION_CACHE_MS,
 } from "./catalog-service";
 export {

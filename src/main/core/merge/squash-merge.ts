@@ -23,6 +23,8 @@ interface MergeTarget {
   branch: string;
   baseRef: string;
   baseIsBranch: boolean;
+  /** The branch to merge into when the agent started from a detached commit (`baseIsBranch` false). */
+  targetBranch?: string;
 }
 
 /** Everything a merge decision rests on, gathered without changing anything. */
@@ -51,6 +53,19 @@ function listFiles(files: string[]): string {
 
 function unsupported(): AppError {
   return new AppError('unsupported', 'This agent started from a detached commit; there is no branch to merge into.');
+}
+
+/**
+ * Where the merge goes: the agent's base branch, or, for an agent that started from a detached
+ * commit, the branch the user picked. A branch-based agent merges only into its own base.
+ */
+function chooseTarget<T extends MergeTarget>(t: T): T {
+  const picked = t.targetBranch?.trim().replace(/^refs\/heads\//, '');
+  if (!picked || (t.baseIsBranch && picked === t.baseRef)) return t;
+  if (t.baseIsBranch) {
+    throw new AppError('invalid-params', `${t.branch} started from ${t.baseRef} and merges only into it, not into ${picked}.`);
+  }
+  return { ...t, baseRef: picked, baseIsBranch: true };
 }
 
 function conflictError(t: MergeTarget, files: string[]): AppError {
@@ -183,6 +198,7 @@ async function requireBaseTip(t: MergeTarget): Promise<string> {
 /** What merging the agent's branch into its base would do, and whether it can run now. */
 export async function previewMerge(opts: MergeTarget & { defaultMessage: string }): Promise<MergePreview> {
   try {
+    opts = chooseTarget(opts);
     const work = await captureWorkState(opts.worktreePath, undefined, { persist: true });
     const preview: MergePreview = {
       baseBranch: opts.baseRef,
@@ -264,6 +280,7 @@ async function fastForwardCheckout(t: MergeTarget, checkout: string, baseTip: st
 export async function runMerge(opts: MergeTarget & { message: string; signal?: AbortSignal }): Promise<MergeResult> {
   const { signal } = opts;
   try {
+    opts = chooseTarget(opts);
     if (!opts.baseIsBranch) throw unsupported();
     const message = opts.message.trim();
     if (!message) throw new AppError('invalid-params', 'A commit message is required to merge.');

@@ -41,6 +41,7 @@ export async function resolveBase(topLevel: string, base?: string): Promise<Reso
     if (!sha) throw new AppError('base-not-found', 'This repository has no commits yet. Make a first commit, then try again.');
     return current ? { baseRef: current, baseIsBranch: true, baseSha: sha } : { baseRef: sha, baseIsBranch: false, baseSha: sha };
   }
+  assertRefInput(base, 'base branch');
   const name = base.trim().replace(/^refs\/heads\//, '');
   const notFound = () =>
     new AppError('base-not-found', `There is no branch or commit named "${base}" in this repository. Pick one from the list.`, { base });
@@ -51,6 +52,27 @@ export async function resolveBase(topLevel: string, base?: string): Promise<Reso
   const sha = await commitOf(topLevel, name);
   if (!sha) throw notFound();
   return { baseRef: sha, baseIsBranch: false, baseSha: sha };
+}
+
+/** Longest branch or commit-ish Flotilla passes to git; git's own limit on ref names is the file system's. */
+export const MAX_REF_INPUT_LENGTH = 1000;
+
+/**
+ * Refuses a branch name or commit-ish that no ref can have, before it reaches git: control
+ * characters (a NUL cannot even be passed as a process argument) and absurd lengths.
+ */
+export function assertRefInput(value: string, what: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) {
+    throw new AppError(
+      'invalid-name',
+      `${JSON.stringify(value)} is not a valid branch name: it contains a control character. Pick the ${what} from the list.`,
+      { value },
+    );
+  }
+  if (value.length > MAX_REF_INPUT_LENGTH) {
+    throw new AppError('invalid-name', `That ${what} is not a valid branch name: it is longer than ${MAX_REF_INPUT_LENGTH} characters.`);
+  }
 }
 
 /** The commit `rev` names, or '' when it names none. */

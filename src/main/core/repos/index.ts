@@ -3,4 +3,4 @@
  */
 export { currentBranchOf, expandHome, inspectRepository, type InspectedRepository } from './repo-inspect';
 export { completePath, MAX_COMPLETIONS } from './path-complete';
-export { listBranches, resolveBase, type ResolvedBase } from './branches';
+export { assertRefInput, listBranches, resolveBase, type ResolvedBase } from './branches';

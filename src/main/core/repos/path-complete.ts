@@ -8,8 +8,9 @@ export const MAX_COMPLETIONS = 50;
 
 /**
  * Up to 50 folders whose path starts with `partial`, each ending in '/'. A leading `~` is
- * expanded to look on disk but kept in the results; hidden folders appear only when the typed
- * segment starts with '.'. A bad or unreadable path yields [] rather than an error.
+ * expanded to look on disk but kept in the results, and a relative path is looked up from the
+ * home folder (as `repos.open` resolves it) and kept relative; hidden folders appear only when
+ * the typed segment starts with '.'. A bad or unreadable path yields [] rather than an error.
  */
 export async function completePath(partial: string, homeDir: string): Promise<string[]> {
   let typed = partial;
@@ -17,7 +18,8 @@ export async function completePath(partial: string, homeDir: string): Promise<st
   let onDisk: string;
   if (typed.startsWith('~/')) onDisk = homeDir + typed.slice(1);
   else if (isAbsolute(typed)) onDisk = typed;
-  else return []; // Relative paths have no meaningful base here; `~user` is not supported.
+  else if (typed === '' || typed.startsWith('~')) return []; // `~user` is not supported.
+  else onDisk = `${homeDir.replace(/\/$/, '')}/${typed}`;
 
   const slash = typed.lastIndexOf('/');
   const typedDir = typed.slice(0, slash + 1);

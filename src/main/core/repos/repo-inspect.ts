@@ -4,9 +4,10 @@
  */
 import { realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { AppError } from '../errors';
-import { GitError, gitText, toAppError } from '../git/core';
+import { GitError, git, gitText, toAppError } from '../git/core';
+import { parseWorktreeList } from '../git/parse';
 import { assertGitUsable } from '../git/version';
 
 export interface InspectedRepository {
@@ -16,6 +17,11 @@ export interface InspectedRepository {
   /** Short name of the checked-out branch; null when HEAD is detached. */
   currentBranch: string | null;
   headSha: string;
+  /**
+   * For a linked worktree (`git worktree add`), the top level of the repository's main
+   * working tree; null for the main working tree itself.
+   */
+  mainTopLevel: string | null;
 }
 
 /** Replaces a leading `~` or `~/` with the home directory; other paths pass through. */
@@ -25,11 +31,21 @@ export function expandHome(path: string, homeDir: string = homedir()): string {
   return path;
 }
 
+/**
+ * The absolute path the user means by `inputPath`: `~` is the home folder, and a relative path
+ * is taken from the home folder too, as a terminal opened there would. Flotilla's own working
+ * folder (its install folder in the desktop app) means nothing to the user.
+ */
+export function resolveUserPath(inputPath: string, homeDir: string = homedir()): string {
+  const expanded = expandHome(inputPath, homeDir);
+  return isAbsolute(expanded) ? resolve(expanded) : resolve(homeDir, expanded);
+}
+
 /** Opens `inputPath` (a repository or any folder inside one) and describes its top level. */
-export async function inspectRepository(inputPath: string): Promise<InspectedRepository> {
+export async function inspectRepository(inputPath: string, homeDir: string = homedir()): Promise<InspectedRepository> {
   const trimmed = inputPath.trim();
   if (!trimmed) throw new AppError('path-not-found', 'Type the path of a folder to open.');
-  const path = resolve(expandHome(trimmed));
+  const path = resolveUserPath(trimmed, homeDir);
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(path)).isDirectory();
@@ -70,7 +86,28 @@ export async function inspectRepository(inputPath: string): Promise<InspectedRep
   if (!headSha) {
     throw new AppError('no-commits', 'This repository has no commits yet. Make a first commit, then open it again.');
   }
-  return { topLevel, name: basename(topLevel), currentBranch: await currentBranchOf(topLevel), headSha };
+  return {
+    topLevel,
+    name: basename(topLevel),
+    currentBranch: await currentBranchOf(topLevel),
+    headSha,
+    mainTopLevel: await mainTopLevelOf(topLevel),
+  };
+}
+
+/** For a linked worktree, the main working tree's top level (real path); null otherwise. */
+async function mainTopLevelOf(topLevel: string): Promise<string | null> {
+  const [gitDir, commonDir] = (
+    await gitText(['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], { cwd: topLevel })
+  ).split('\n');
+  if (!gitDir || !commonDir) return null;
+  const [realGitDir, realCommonDir] = await Promise.all([realpath(gitDir), realpath(commonDir)]);
+  if (realGitDir === realCommonDir) return null;
+  // git lists the main working tree first; a separate git dir means it is not the common dir's parent.
+  const { stdout } = await git(['worktree', 'list', '--porcelain', '-z'], { cwd: topLevel });
+  const main = parseWorktreeList(stdout.toString('utf8'))[0];
+  if (!main || main.bare) return dirname(realCommonDir);
+  return realpath(main.path).catch(() => main.path);
 }
 
 /** The short name of the branch checked out in `cwd`, or null when HEAD is detached. */

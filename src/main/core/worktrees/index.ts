@@ -6,3 +6,12 @@ export { BRANCH_PREFIX, chooseBranch, MAX_SLUG_LENGTH, slugify, suggestAgentName
 export { createWorktree, listWorktrees, removeWorktree, type RemoveWorktreeOptions } from './worktree-ops';
 export { ARCHIVE_PREFIX, archiveStamp, inspectWork, snapshotWorktree } from './work-state-check';
 export type { WorktreeEntry } from '../git/parse';
+export {
+  initSubmodules,
+  listSubmoduleChanges,
+  snapshotSubmodules,
+  type SubmoduleChanges,
+  type SubmoduleGitOptions,
+  type SubmoduleSetup,
+  type SubmoduleSnapshot,
+} from './submodules';

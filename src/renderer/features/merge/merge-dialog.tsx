@@ -1,12 +1,15 @@
 import { useEffect, useState } from 'react';
-import type { MergePreview, MergeResult } from '../../../shared/types';
+import type { BranchList, MergePreview, MergeResult } from '../../../shared/types';
 import { useAgentsStore } from '../../stores/agents-store';
 import { useUiStore } from '../../stores/ui-store';
 import { call } from '../common/call';
 import { Dialog, DialogError } from '../common/dialog';
 import { shortSha } from '../common/format';
 
-/** Previews and runs merging an agent's branch (and uncommitted work) into its base branch. */
+/**
+ * Previews and runs merging an agent's branch (and uncommitted work) into its base branch; an
+ * agent that started from a detached commit merges into a branch the user picks here.
+ */
 export function MergeDialog({ agentId }: { agentId: string }) {
   const agent = useAgentsStore((s) => s.byId[agentId]);
   const close = useUiStore((s) => s.close);
@@ -15,22 +18,50 @@ export function MergeDialog({ agentId }: { agentId: string }) {
   const [error, setError] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<MergeResult | null>(null);
+  const detached = agent !== undefined && !agent.baseIsBranch;
+  const [branches, setBranches] = useState<BranchList | null>(null);
+  const [target, setTarget] = useState('');
 
   useEffect(() => {
+    if (!detached || !agent) return;
     let live = true;
-    void call('merge.preview', { agentId }).then((r) => {
+    void call('repos.branches', { repoId: agent.repoId }).then((r) => {
       if (!live) return;
       if (!r.ok) {
         setError(r.error.message);
         return;
       }
-      setPreview(r.value);
-      setMessage(r.value.defaultMessage);
+      // Not the agent's own branch; agents' branches after the user's own.
+      const own = agent.branch;
+      const names = r.value.branches.filter((b) => b !== own);
+      const ordered = [...names.filter((b) => !b.startsWith('flotilla/')), ...names.filter((b) => b.startsWith('flotilla/'))];
+      setBranches({ ...r.value, branches: ordered });
+      setTarget((t) => t || (r.value.current && r.value.current !== own ? r.value.current : (ordered[0] ?? '')));
     });
     return () => {
       live = false;
     };
-  }, [agentId]);
+  }, [detached, agent?.repoId, agent?.branch]);
+
+  useEffect(() => {
+    // A detached agent's preview waits for a branch to merge into.
+    if (detached && !target) return;
+    let live = true;
+    setPreview(null);
+    void call('merge.preview', detached ? { agentId, targetBranch: target } : { agentId }).then((r) => {
+      if (!live) return;
+      if (!r.ok) {
+        setError(r.error.message);
+        return;
+      }
+      setError(null);
+      setPreview(r.value);
+      setMessage((m) => m || r.value.defaultMessage);
+    });
+    return () => {
+      live = false;
+    };
+  }, [agentId, detached, target]);
 
   const merge = async () => {
     if (!message.trim()) {
@@ -39,7 +70,7 @@ export function MergeDialog({ agentId }: { agentId: string }) {
     }
     setRunning(true);
     setError(null);
-    const r = await call('merge.run', { agentId, message });
+    const r = await call('merge.run', detached ? { agentId, message, targetBranch: target } : { agentId, message });
     setRunning(false);
     if (r.ok) setResult(r.value);
     else setError(r.error.message);
@@ -66,7 +97,33 @@ export function MergeDialog({ agentId }: { agentId: string }) {
         </>
       }
     >
-      {preview === null && error === null ? <div className="muted">Checking the merge…</div> : null}
+      {detached && branches !== null && branches.branches.length === 0 ? (
+        <div className="merge-blocker" role="alert">
+          This agent started from a detached commit and the repository has no branch to merge into. Create a branch, then merge.
+        </div>
+      ) : null}
+      {detached && branches !== null && branches.branches.length > 0 ? (
+        <label className="form">
+          <span>
+            This agent started from a detached commit ({shortSha(agent?.baseRef ?? '')}). Merge it into
+          </span>
+          <select
+            data-testid="merge-target-select"
+            value={target}
+            disabled={running || result !== null}
+            onChange={(e) => setTarget(e.target.value)}
+          >
+            {branches.branches.map((b) => (
+              <option key={b} value={b}>
+                {b}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
+      {preview === null && error === null && !(detached && branches?.branches.length === 0) ? (
+        <div className="muted">Checking the merge…</div>
+      ) : null}
       {preview ? (
         <>
           <dl className="facts">

@@ -98,7 +98,7 @@ export function PathField() {
           type="text"
           spellCheck={false}
           autoComplete="off"
-          placeholder="Path to a git repository…"
+          placeholder="Path to a git repository (~/… or from your home folder)…"
           value={value}
           role="combobox"
           aria-expanded={open}

@@ -96,6 +96,25 @@ describe('attention', () => {
     expect(attentionItems(order, byId, { c: true }).map((i) => i.agentId)).toEqual(['b', 'c', 'd']);
   });
 
+  it('never counts an idle shell or command as needing the user, only one that ended', () => {
+    const byId = {
+      s1: agent('s1', { kind: 'shell', activity: 'idle' }),
+      // An older core called every quiet shell "waiting".
+      s2: agent('s2', { kind: 'shell', activity: 'waiting' }),
+      c1: agent('c1', { kind: 'command', activity: 'waiting' }),
+      s3: agent('s3', { kind: 'shell', activity: 'failed', status: 'exited', exitCode: 1 }),
+      cli: agent('cli', { kind: 'cli', activity: 'waiting' }),
+      own: agent('own', { kind: 'flotilla', activity: 'waiting' }),
+    };
+    expect(attentionItems(Object.keys(byId), byId, {})).toEqual([
+      { agentId: 's3', reason: 'failed' },
+      { agentId: 'cli', reason: 'waiting' },
+      { agentId: 'own', reason: 'waiting' },
+    ]);
+    expect(effectiveActivity(byId.s2)).toBe('idle');
+    expect(attentionTransition({ ...byId.s1, activity: 'working' }, byId.s2)).toBeNull();
+  });
+
   it('derives exited or failed from the process when the core reports no activity', () => {
     expect(effectiveActivity(agent('a', { activity: null, status: 'exited', exitCode: 2 }))).toBe('failed');
     expect(effectiveActivity(agent('a', { activity: null, status: 'exited', exitCode: 0 }))).toBe('exited');

@@ -321,7 +321,10 @@ export class AgentService implements Disposable {
 
   /** Remembers the terminal size so a restart starts at the pane's size. */
   resize(agentId: string, cols: number, rows: number): void {
+    const previous = this.sizes.get(agentId);
     this.sizes.set(agentId, { cols, rows });
+    // Only a real change makes the program redraw; told first so the redraw is never counted as work.
+    if (!previous || previous.cols !== cols || previous.rows !== rows) this.activity.noteResize(agentId);
     this.pty.resize(agentId, cols, rows);
   }
 
@@ -394,7 +397,9 @@ export class AgentService implements Disposable {
     this.runIds.set(row.id, runId);
     this.watchReport(row, reportFile);
     this.watchCliUsage(row, stateDir);
-    this.activity.start(row.id, row.kind === 'cli' && Boolean(row.launch?.presetId && this.catalog.get(row.launch.presetId)?.hasStatusHooks));
+    // A quiet shell or command asked nothing: idle, not waiting for the user.
+    const quiet = row.kind === 'shell' || row.kind === 'command' ? 'idle' : 'waiting';
+    this.activity.start(row.id, row.kind === 'cli' && Boolean(row.launch?.presetId && this.catalog.get(row.launch.presetId)?.hasStatusHooks), quiet);
     this.db.agents.update(row.id, { status: 'running', exitCode: null, updatedAt: Date.now() });
     this.db.events.add(row.id, 'started', { runId, resume });
     this.emitChanged(row.id);

@@ -50,6 +50,7 @@ function agent(id: string, over: Partial<AgentInfo> = {}): AgentInfo {
     exitCode: null,
     missing: false,
     diffStat: null,
+    merged: false,
     createdAt: 1,
     launch: null,
     activity: 'working',

@@ -32,6 +32,7 @@ import type { ProviderService } from '../providers';
 import { ActivityTracker, CliUsageWatcher, OpencodeUsageWatcher, opencodeDatabase, ReportWatcher, usageDirsFor, type ReportLine } from '../status';
 import { detectSandbox, startProviderGateway, type ProviderGateway } from '../sandbox';
 import { agentStateDir, planLaunch } from './launch';
+import { isAlreadyMerged, recordedMerges, type MergedEvent } from './merged-work';
 
 /** How often a live diff stat is refreshed without a trigger. */
 export const DIFF_POLL_INTERVAL_MS = 3_000;
@@ -86,6 +87,13 @@ export class AgentService implements Disposable {
   private readonly cliUsage = new Map<string, CliUsageWatcher | OpencodeUsageWatcher>();
   /** The open run of each running agent, to close it on exit and to attribute usage. */
   private readonly runIds = new Map<string, number>();
+  /**
+   * Merges to compare an agent's work with, loaded from its events; emptied once new work
+   * appears, so only an agent still showing "merged" pays for the comparison.
+   */
+  private readonly mergeRecords = new Map<string, MergedEvent[]>();
+  /** Agents whose work is exactly what they merged. */
+  private readonly mergedIds = new Set<string>();
   private readonly db: FlotillaDb;
   private readonly pty: PtyService;
   private readonly repos: RepoService;
@@ -278,7 +286,10 @@ export class AgentService implements Disposable {
       return { uncommitted: 0, untracked: 0, commitsAhead: 0, hasWork: false };
     }
     try {
-      return await inspectWork(row.worktreePath, row.baseRef);
+      const check = await inspectWork(row.worktreePath, row.baseRef);
+      // Squash-merged work is in the base as a new commit: the agent's own commits are not.
+      if (check.hasWork && (await this.alreadyMerged(row))) return { ...check, hasWork: false };
+      return check;
     } catch (err) {
       throw toAppError(err, 'Could not inspect the worktree');
     }
@@ -306,8 +317,11 @@ export class AgentService implements Disposable {
         slug: row.slug,
         baseRef: row.baseRef,
         confirm,
+        isAlreadyMerged: () => this.alreadyMerged(row),
       }),
     );
+    this.mergeRecords.delete(agentId);
+    this.mergedIds.delete(agentId);
     this.clearDiffTimer(agentId);
     this.stopWatchingReport(agentId);
     this.activity.forget(agentId);
@@ -337,10 +351,11 @@ export class AgentService implements Disposable {
       if (!existsSync(row.worktreePath)) return;
       const from = await mergeBaseFor(row.worktreePath, row.baseRef, row.baseSha);
       const stat = await computeDiffStat(row.worktreePath, from);
+      const mergedChanged = await this.refreshMerged(row);
       const previous = this.diffStats.get(agentId);
       if (!this.db.agents.get(agentId)) return;
       this.diffStats.set(agentId, stat);
-      if (!previous || previous.files !== stat.files || previous.additions !== stat.additions || previous.deletions !== stat.deletions) {
+      if (mergedChanged || !previous || previous.files !== stat.files || previous.additions !== stat.additions || previous.deletions !== stat.deletions) {
         this.emitChanged(agentId);
       }
     } catch {
@@ -348,6 +363,33 @@ export class AgentService implements Disposable {
     } finally {
       this.diffRunning.delete(agentId);
     }
+  }
+
+  /** The agent's work was just merged: compare it with what the merge recorded from now on. */
+  noteMerged(agentId: string): void {
+    this.mergeRecords.delete(agentId);
+    void this.refreshDiffStat(agentId);
+  }
+
+  /** True when the agent's work is exactly a tree it merged and that merge is still in the base. */
+  private alreadyMerged(row: AgentRow): Promise<boolean> {
+    const merges = recordedMerges(this.db.events.list(row.id));
+    return isAlreadyMerged({ worktreePath: row.worktreePath, branch: row.branch, merges });
+  }
+
+  /** Updates whether the pane shows "merged"; true when that changed. */
+  private async refreshMerged(row: AgentRow): Promise<boolean> {
+    let merges = this.mergeRecords.get(row.id);
+    if (!merges) {
+      merges = recordedMerges(this.db.events.list(row.id));
+      this.mergeRecords.set(row.id, merges);
+    }
+    const merged = merges.length > 0 && (await isAlreadyMerged({ worktreePath: row.worktreePath, branch: row.branch, merges }));
+    if (!merged) this.mergeRecords.set(row.id, []);
+    if (merged === this.mergedIds.has(row.id)) return false;
+    if (merged) this.mergedIds.add(row.id);
+    else this.mergedIds.delete(row.id);
+    return true;
   }
 
   /** Typing into an agent's terminal: it is no longer waiting for the user. */
@@ -529,7 +571,12 @@ export class AgentService implements Disposable {
 
   private toInfo(row: AgentRow): AgentInfo {
     const { updatedAt: _updatedAt, ...info } = row;
-    return { ...info, diffStat: this.diffStats.get(row.id) ?? null, usage: this.providers.usageForAgent(row.id) };
+    return {
+      ...info,
+      diffStat: this.diffStats.get(row.id) ?? null,
+      merged: this.mergedIds.has(row.id),
+      usage: this.providers.usageForAgent(row.id),
+    };
   }
 
 }

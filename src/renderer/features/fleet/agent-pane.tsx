@@ -62,16 +62,29 @@ export const AgentPane = memo(function AgentPane({ agent, focused, maximized, hi
               {activityLabel(agent.activity)}
             </span>
           ) : null}
-          <span
-            className={stat && stat.files > 0 ? 'pane-diffstat' : 'pane-diffstat empty'}
-            data-testid="pane-diffstat"
-            data-files={stat?.files ?? 0}
-            data-additions={stat?.additions ?? 0}
-            data-deletions={stat?.deletions ?? 0}
-            title="Changes against the base, including uncommitted files"
-          >
-            <DiffStatText text={formatDiffStat(stat)} />
-          </span>
+          {agent.merged ? (
+            // The changes are in the base now; counting them again would say there is work to merge.
+            <span
+              className="pane-diffstat merged"
+              data-testid="pane-diffstat"
+              data-merged="true"
+              data-files={stat?.files ?? 0}
+              title={`Everything this agent did is merged into ${agent.baseRef}; new changes show here again`}
+            >
+              merged
+            </span>
+          ) : (
+            <span
+              className={stat && stat.files > 0 ? 'pane-diffstat' : 'pane-diffstat empty'}
+              data-testid="pane-diffstat"
+              data-files={stat?.files ?? 0}
+              data-additions={stat?.additions ?? 0}
+              data-deletions={stat?.deletions ?? 0}
+              title="Changes against the base, including uncommitted files"
+            >
+              <DiffStatText text={formatDiffStat(stat)} />
+            </span>
+          )}
           {usage && agent.usage ? (
             <span
               className="pane-cost"
@@ -94,8 +107,13 @@ export const AgentPane = memo(function AgentPane({ agent, focused, maximized, hi
             <button data-testid="pane-changes" title="Show changes" onClick={() => open({ kind: 'changes', agentId: agent.id })}>
               Changes
             </button>
-            <button data-testid="pane-merge" title="Merge into the base branch" onClick={() => open({ kind: 'merge', agentId: agent.id })}>
-              Merge
+            <button
+              data-testid="pane-merge"
+              title={agent.merged ? `Already merged into ${agent.baseRef}` : 'Merge into the base branch'}
+              disabled={agent.merged}
+              onClick={() => open({ kind: 'merge', agentId: agent.id })}
+            >
+              {agent.merged ? 'Merged' : 'Merge'}
             </button>
             <button
               data-testid="pane-restart"

@@ -33,6 +33,7 @@ import { ActivityTracker, CliUsageWatcher, OpencodeUsageWatcher, opencodeDatabas
 import { detectSandbox, startProviderGateway, type ProviderGateway } from '../sandbox';
 import { agentStateDir, planLaunch } from './launch';
 import { isAlreadyMerged, recordedMerges, type MergedEvent } from './merged-work';
+import { nameClash } from './agent-names';
 
 /** How often a live diff stat is refreshed without a trigger. */
 export const DIFF_POLL_INTERVAL_MS = 3_000;
@@ -193,6 +194,13 @@ export class AgentService implements Disposable {
     const taken = new Set(this.db.agents.listByRepo(repo.id).map((a) => a.slug));
     const name = params.name?.trim() || suggestAgentName(taken);
     const row = await this.locks.run(repo.path, async () => {
+      // Checked under the repository lock so that two creations at once cannot both take a name.
+      const suggestion = nameClash(name, this.db.agents.listByRepo(repo.id).map((a) => a.name));
+      if (suggestion) {
+        throw new AppError('invalid-params', `An agent named “${name}” already exists in this repository. Choose another name, such as “${suggestion}”.`, {
+          suggestion,
+        });
+      }
       const base = await resolveBase(repo.path, params.base?.trim() || undefined);
       const { slug, branch } = await chooseBranch(repo.path, slugify(name));
       const worktreePath = join(worktreeRoot(this.dataDir, repo.path), slug);

@@ -28,6 +28,7 @@ import {
   parsePrice,
   providerIdFromName,
 } from '../src/renderer/features/settings/settings-logic';
+import { baseUrlProblem } from '../src/shared/base-url';
 import { activityLabel, formatTokens, formatUsage, formatUsd } from '../src/renderer/features/common/format';
 import { throttle } from '../src/renderer/features/common/throttle';
 import type { AgentInfo, CatalogEntry, ProviderInfo, SandboxInfo } from '../src/shared/types';
@@ -312,6 +313,18 @@ describe('settings helpers', () => {
     expect(isHttpUrl('http://127.0.0.1:11434/v1')).toBe(true);
     expect(isHttpUrl('file:///etc/passwd')).toBe(false);
     expect(isHttpUrl('localhost:1234')).toBe(false);
+  });
+
+  it('says a malformed provider URL is malformed, and only an empty one is empty', () => {
+    expect(baseUrlProblem('http://127.0.0.1:11434/v1')).toBeNull();
+    expect(baseUrlProblem('')).toMatch(/^Enter the base URL/);
+    expect(baseUrlProblem('   ')).toMatch(/^Enter the base URL/);
+    for (const bad of ['localhost:11434/v1', '127.0.0.1:11434', 'not a url', 'http//127.0.0.1/v1']) {
+      expect(baseUrlProblem(bad), bad).toMatch(new RegExp(`^"${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}" is not a full URL: start it with http:// or https://`));
+    }
+    expect(baseUrlProblem('http://exa mple.com/v1')).toMatch(/is not a valid URL/);
+    expect(baseUrlProblem('ftp://host/v1')).toMatch(/must start with http:\/\/ or https:\/\/ \(got ftp:\/\/\)/);
+    expect(baseUrlProblem('http://me:secret@host/v1')).toMatch(/must not contain a user name or password/);
   });
 });
 

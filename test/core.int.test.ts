@@ -77,8 +77,10 @@ describe('core: agents in worktrees and terminals', () => {
   it('creates many agents at once, each on its own branch and worktree outside the repository', async () => {
     const { call } = connect(core);
     const r = await call<{ id: string }>('repos.open', { path: repo });
+    // Different names that all make the slug "same-name": the branches must still differ.
+    const names = ['Same Name', 'Same-Name', 'Same_Name', 'Same Name!', 'Same.Name', 'Same/Name', 'Same Name?', 'Same:Name'];
     const agents = await Promise.all(
-      Array.from({ length: 8 }, () => call<AgentInfo>('agents.create', { repoId: r.id, name: 'Same Name', kind: 'command', command: 'true' })),
+      names.map((name) => call<AgentInfo>('agents.create', { repoId: r.id, name, kind: 'command', command: 'true' })),
     );
     const branches = new Set(agents.map((a) => a.branch));
     expect(branches.size).toBe(8);
@@ -89,6 +91,29 @@ describe('core: agents in worktrees and terminals', () => {
     }
     const listed = sh(repo, 'worktree', 'list', '--porcelain');
     for (const a of agents) expect(listed).toContain(`worktree ${a.worktreePath}`);
+  });
+
+  it('refuses a second agent with the same name in a repository, even when both are created at once, and suggests a free one', async () => {
+    const { conn, call } = connect(core);
+    const r = await call<{ id: string }>('repos.open', { path: repo });
+    const results = await Promise.all(
+      ['Fix login', 'fix  LOGIN', 'Fix login'].map((name) => conn.invoke('agents.create', { repoId: r.id, name, kind: 'command', command: 'true' })),
+    );
+    const made = results.filter((x) => (x as Result<AgentInfo>).ok);
+    expect(made).toHaveLength(1);
+    for (const refused of results.filter((x) => !(x as Result<AgentInfo>).ok)) {
+      // The suggestion keeps the spelling the user typed.
+      expect(refused).toMatchObject({
+        ok: false,
+        error: {
+          code: 'invalid-params',
+          message: expect.stringMatching(/already exists in this repository\. Choose another name, such as “fix\s+login 2”/i),
+          details: { suggestion: expect.stringMatching(/^fix\s+login 2$/i) },
+        },
+      });
+    }
+    // The suggestion is free.
+    await call<AgentInfo>('agents.create', { repoId: r.id, name: 'Fix login 2', kind: 'command', command: 'true' });
   });
 
   it('runs a Command agent in its worktree with the task in $FLOTILLA_TASK and a scrubbed environment', async () => {

@@ -118,7 +118,13 @@ describe('runMerge', () => {
 
     const result = await runMerge({ ...f.target, message: 'Add the feature\n\nSquash-merged.' });
 
-    expect(result).toEqual({ commit: sh(f.repo, 'rev-parse', 'main'), baseBranch: 'main', checkoutUpdated: false });
+    expect(result).toEqual({
+      commit: sh(f.repo, 'rev-parse', 'main'),
+      baseBranch: 'main',
+      checkoutUpdated: false,
+      // Recorded so that removing the agent later knows this work is in main.
+      agentTree: sh(f.wt, 'rev-parse', 'HEAD^{tree}'),
+    });
     expect(sh(f.repo, 'rev-list', '--parents', '-n', '1', 'main')).toBe(`${result.commit} ${oldMain}`);
     expect(sh(f.repo, 'log', '-1', '--format=%s', 'main')).toBe('Add the feature');
     expect(sh(f.repo, 'show', 'main:a.txt')).toBe('agent uncommitted');

@@ -62,6 +62,8 @@ describe('ProviderService: providers', () => {
   it('needs a base URL for an OpenAI-compatible provider and rejects one with credentials in it', () => {
     expect(thrown(() => service.save({ ...ollama, baseUrl: null })).message).toContain('needs a base URL');
     expect(thrown(() => service.save({ ...ollama, baseUrl: 'ftp://x/v1' })).code).toBe('invalid-params');
+    // A malformed URL is called malformed, not missing.
+    expect(thrown(() => service.save({ ...ollama, baseUrl: 'localhost:11434/v1' })).message).toMatch(/is not a full URL: start it with http:\/\//);
     expect(thrown(() => service.save({ ...ollama, baseUrl: 'http://user:pw@127.0.0.1:11434/v1' })).code).toBe('invalid-params');
     expect(thrown(() => service.save({ ...ollama, id: 'Bad Id' })).code).toBe('invalid-name');
     expect(service.list()).toHaveLength(3);

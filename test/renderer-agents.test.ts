@@ -28,6 +28,7 @@ import {
   parsePrice,
   providerIdFromName,
 } from '../src/renderer/features/settings/settings-logic';
+import { baseUrlProblem } from '../src/shared/base-url';
 import { activityLabel, formatTokens, formatUsage, formatUsd } from '../src/renderer/features/common/format';
 import { throttle } from '../src/renderer/features/common/throttle';
 import type { AgentInfo, CatalogEntry, ProviderInfo, SandboxInfo } from '../src/shared/types';
@@ -50,6 +51,7 @@ function agent(id: string, over: Partial<AgentInfo> = {}): AgentInfo {
     exitCode: null,
     missing: false,
     diffStat: null,
+    merged: false,
     createdAt: 1,
     launch: null,
     activity: 'working',
@@ -94,6 +96,25 @@ describe('attention', () => {
       { agentId: 'd', reason: 'failed' },
     ]);
     expect(attentionItems(order, byId, { c: true }).map((i) => i.agentId)).toEqual(['b', 'c', 'd']);
+  });
+
+  it('never counts an idle shell or command as needing the user, only one that ended', () => {
+    const byId = {
+      s1: agent('s1', { kind: 'shell', activity: 'idle' }),
+      // An older core called every quiet shell "waiting".
+      s2: agent('s2', { kind: 'shell', activity: 'waiting' }),
+      c1: agent('c1', { kind: 'command', activity: 'waiting' }),
+      s3: agent('s3', { kind: 'shell', activity: 'failed', status: 'exited', exitCode: 1 }),
+      cli: agent('cli', { kind: 'cli', activity: 'waiting' }),
+      own: agent('own', { kind: 'flotilla', activity: 'waiting' }),
+    };
+    expect(attentionItems(Object.keys(byId), byId, {})).toEqual([
+      { agentId: 's3', reason: 'failed' },
+      { agentId: 'cli', reason: 'waiting' },
+      { agentId: 'own', reason: 'waiting' },
+    ]);
+    expect(effectiveActivity(byId.s2)).toBe('idle');
+    expect(attentionTransition({ ...byId.s1, activity: 'working' }, byId.s2)).toBeNull();
   });
 
   it('derives exited or failed from the process when the core reports no activity', () => {
@@ -292,6 +313,18 @@ describe('settings helpers', () => {
     expect(isHttpUrl('http://127.0.0.1:11434/v1')).toBe(true);
     expect(isHttpUrl('file:///etc/passwd')).toBe(false);
     expect(isHttpUrl('localhost:1234')).toBe(false);
+  });
+
+  it('says a malformed provider URL is malformed, and only an empty one is empty', () => {
+    expect(baseUrlProblem('http://127.0.0.1:11434/v1')).toBeNull();
+    expect(baseUrlProblem('')).toMatch(/^Enter the base URL/);
+    expect(baseUrlProblem('   ')).toMatch(/^Enter the base URL/);
+    for (const bad of ['localhost:11434/v1', '127.0.0.1:11434', 'not a url', 'http//127.0.0.1/v1']) {
+      expect(baseUrlProblem(bad), bad).toMatch(new RegExp(`^"${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}" is not a full URL: start it with http:// or https://`));
+    }
+    expect(baseUrlProblem('http://exa mple.com/v1')).toMatch(/is not a valid URL/);
+    expect(baseUrlProblem('ftp://host/v1')).toMatch(/must start with http:\/\/ or https:\/\/ \(got ftp:\/\/\)/);
+    expect(baseUrlProblem('http://me:secret@host/v1')).toMatch(/must not contain a user name or password/);
   });
 });
 

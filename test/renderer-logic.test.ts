@@ -117,6 +117,7 @@ describe('pane text', () => {
     exitCode: 2,
     missing: false,
     diffStat: null,
+    merged: false,
     createdAt: 1,
     launch: null,
     activity: null,
@@ -144,6 +145,10 @@ describe('pane text', () => {
     );
     expect(removalSummary({ uncommitted: 0, untracked: 0, commitsAhead: 0, hasWork: false }, 'main')).not.toMatch(
       /snapshot/,
+    );
+     // Commits the core found already squash-merged are no work to lose.
+    expect(removalSummary({ uncommitted: 0, untracked: 0, commitsAhead: 2, hasWork: false }, 'main')).toBe(
+      'Everything this agent did is already merged into main. The worktree and branch will be deleted.',
     );
   });
 });

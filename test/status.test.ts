@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Activity } from "../src/shared/types";
 import { ActivityTracker, parseReportLine } from "../src/main/core/status";
 import { sleep } from "./helpers/pty";
@@ -91,6 +91,61 @@ describe("ActivityTracker", () => {
     await sleep(QUIET_MS * 2);
     expect(seen).toEqual([["a", "working"]]);
     expect(t.get("a")).toBeNull();
+  });
+});
+
+describe("ActivityTracker: resizes and quiet shells", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function fakeTracker(): { t: ActivityTracker; seen: Activity[] } {
+    vi.useFakeTimers();
+    const seen: Activity[] = [];
+    const t = new ActivityTracker((_id, a) => seen.push(a), { quietMs: 1_000, resizeRedrawMs: 500 });
+    trackers.push(t);
+    return { t, seen };
+  }
+
+  it("does not count the redraw a resize causes as work", () => {
+    const { t, seen } = fakeTracker();
+    t.start("sh", false, "idle");
+    vi.advanceTimersByTime(1_500);
+    expect(t.get("sh")).toBe("idle");
+    for (let i = 0; i < 5; i++) {
+      t.noteResize("sh");
+      vi.advanceTimersByTime(100);
+      t.noteOutput("sh"); // bash repainting its prompt
+      vi.advanceTimersByTime(100);
+    }
+    vi.advanceTimersByTime(2_000);
+    expect(t.get("sh")).toBe("idle");
+    expect(seen).toEqual(["working", "idle"]);
+  });
+
+  it("counts output as work again once the redraw window is over, or as soon as the user types", () => {
+    const { t } = fakeTracker();
+    t.start("sh", false, "idle");
+    vi.advanceTimersByTime(1_500);
+    t.noteResize("sh");
+    vi.advanceTimersByTime(600);
+    t.noteOutput("sh");
+    expect(t.get("sh")).toBe("working");
+    vi.advanceTimersByTime(1_500);
+    expect(t.get("sh")).toBe("idle");
+    t.noteResize("sh");
+    t.noteInput("sh");
+    t.noteOutput("sh");
+    expect(t.get("sh")).toBe("working");
+  });
+
+  it("calls a quiet shell idle and a quiet CLI waiting", () => {
+    const { t } = fakeTracker();
+    t.start("sh", false, "idle");
+    t.start("cli", false);
+    vi.advanceTimersByTime(1_500);
+    expect(t.get("sh")).toBe("idle");
+    expect(t.get("cli")).toBe("waiting");
   });
 });
 

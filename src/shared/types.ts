@@ -139,6 +139,8 @@ export const agentSchema = z.object({
   /** The worktree was deleted from outside Flotilla; set by reconciliation. */
   missing: z.boolean(),
   diffStat: diffStatSchema.nullable(),
+  /** Its work is exactly what it last merged into the base (until it changes again). */
+  merged: z.boolean(),
   createdAt: z.number(),
   /** Launch details for cli/flotilla agents; null for shell/command. */
   launch: launchSchema.nullable(),

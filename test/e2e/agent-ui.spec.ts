@@ -93,6 +93,14 @@ describe("settings, Flotilla's agent, activity, cost and the attention list in t
     // Both panes side by side: the own agent's conversation is still there.
     const own = (await paneOf(page, 'Own').getAttribute('data-agent-id'))!;
     await waitForTerminal(page, own, 'What should I change it to?');
+    // Two columns, and the own agent's pane shows tokens: its ✕ still sits inside it and takes a click.
+    const ownPane = paneOf(page, 'Own');
+    expect(await ownPane.getByTestId('pane-cost').isVisible()).toBe(true);
+    const paneBox = (await ownPane.boundingBox())!;
+    const removeBox = (await ownPane.getByTestId('pane-remove').boundingBox())!;
+    expect(removeBox.x + removeBox.width).toBeLessThanOrEqual(paneBox.x + paneBox.width);
+    expect(removeBox.y + removeBox.height).toBeLessThanOrEqual(paneBox.y + paneBox.height);
+    await ownPane.getByTestId('pane-remove').click({ trial: true, timeout: 5_000 });
   });
 
   it('names an agent after the suggestion shown when the name is left empty', async () => {

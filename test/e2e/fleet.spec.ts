@@ -113,4 +113,21 @@ describe('a fleet of two shell agents, from typing to merge and removal', () => 
     expect(sh(repo, 'branch', '--list', 'flotilla/beta')).toBe('');
     expect(await paneOf(page, 'Alpha').count()).toBe(1);
   });
+
+  it('shows the merged agent as merged, with Merge disabled, and removes it without a snapshot', async () => {
+    const pane = paneOf(page, 'Alpha');
+    await expect.poll(() => pane.getByTestId('pane-diffstat').getAttribute('data-merged'), { timeout: 15_000 }).toBe('true');
+    expect(await pane.getByTestId('pane-diffstat').textContent()).toBe('merged');
+    expect(await pane.getByTestId('pane-merge').isDisabled()).toBe(true);
+    expect(await pane.getByTestId('pane-merge').textContent()).toBe('Merged');
+
+    await pane.getByTestId('pane-remove').click();
+    await page.getByTestId('remove-dialog').waitFor();
+    await expect.poll(() => page.getByTestId('remove-summary').textContent(), { timeout: 10_000 }).toMatch(/already merged into main/);
+    expect(await page.getByTestId('remove-confirm').textContent()).toBe('Remove');
+    await page.getByTestId('remove-confirm').click();
+    await expect.poll(() => pane.count(), { timeout: 15_000 }).toBe(0);
+    expect(sh(repo, 'for-each-ref', '--format=%(refname)', 'refs/flotilla/archive/alpha/')).toBe('');
+    expect(sh(repo, 'branch', '--list', 'flotilla/alpha')).toBe('');
+  });
 });

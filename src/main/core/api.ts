@@ -8,6 +8,7 @@ import { listChanges, mergeBaseFor, readFileDiff } from './changes';
 import { getGitVersion } from './git/version';
 import { detectSandbox } from './sandbox';
 import { AppError } from './errors';
+import type { MergedEvent } from './agents/merged-work';
 import type { ClientSink, CoreOptions } from './index';
 import type { Services } from './services';
 
@@ -118,7 +119,7 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
     'merge.run': async (p) => {
       const row = liveWorktree(p.agentId);
       const repo = s.repos.get(row.repoId);
-      const result = await s.locks.run(repo.path, () =>
+      const { agentTree, ...result } = await s.locks.run(repo.path, () =>
         runMerge({
           topLevel: repo.path,
           worktreePath: row.worktreePath,
@@ -129,9 +130,9 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
           message: p.message,
         }),
       );
-      s.db.events.add(row.id, 'merged', result);
+      s.db.events.add(row.id, 'merged', { ...result, agentTree } satisfies MergedEvent);
       s.events.emit('repos.changed', { repoId: repo.id });
-      void s.agents.refreshDiffStat(row.id);
+      s.agents.noteMerged(row.id);
       return result;
     },
   };

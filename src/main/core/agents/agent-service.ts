@@ -35,6 +35,8 @@ import { openView, preparePrivateGit, repairWorktreeLinks } from '../git/agent-b
 import { registerView, unregisterView, type WorktreeView } from '../git/worktree-view';
 import { sandboxGitconfig } from './sandbox-home';
 import { agentStateDir, planLaunch } from './launch';
+import { isAlreadyMerged, recordedMerges, type MergedEvent } from './merged-work';
+import { nameClash } from './agent-names';
 
 /** How often a live diff stat is refreshed without a trigger. */
 export const DIFF_POLL_INTERVAL_MS = 3_000;
@@ -92,6 +94,13 @@ export class AgentService implements Disposable {
   /** How Flotilla's git calls see each agent's worktree (git/worktree-view.ts). */
   private readonly views = new Map<string, WorktreeView>();
   private readonly commonDirs = new Map<string, Promise<string>>();
+  /**
+   * Merges to compare an agent's work with, loaded from its events; emptied once new work
+   * appears, so only an agent still showing "merged" pays for the comparison.
+   */
+  private readonly mergeRecords = new Map<string, MergedEvent[]>();
+  /** Agents whose work is exactly what they merged. */
+  private readonly mergedIds = new Set<string>();
   private readonly db: FlotillaDb;
   private readonly pty: PtyService;
   private readonly repos: RepoService;
@@ -219,6 +228,13 @@ export class AgentService implements Disposable {
     const taken = new Set(this.db.agents.listByRepo(repo.id).map((a) => a.slug));
     const name = params.name?.trim() || suggestAgentName(taken);
     const row = await this.locks.run(repo.path, async () => {
+      // Checked under the repository lock so that two creations at once cannot both take a name.
+      const suggestion = nameClash(name, this.db.agents.listByRepo(repo.id).map((a) => a.name));
+      if (suggestion) {
+        throw new AppError('invalid-params', `An agent named “${name}” already exists in this repository. Choose another name, such as “${suggestion}”.`, {
+          suggestion,
+        });
+      }
       const base = await resolveBase(repo.path, params.base?.trim() || undefined);
       const { slug, branch } = await chooseBranch(repo.path, slugify(name));
       const worktreePath = join(worktreeRoot(this.dataDir, repo.path), slug);
@@ -323,7 +339,10 @@ export class AgentService implements Disposable {
       return { uncommitted: 0, untracked: 0, commitsAhead: 0, hasWork: false };
     }
     try {
-      return await inspectWork(row.worktreePath, row.baseRef);
+      const check = await inspectWork(row.worktreePath, row.baseRef);
+      // Squash-merged work is in the base as a new commit: the agent's own commits are not.
+      if (check.hasWork && (await this.alreadyMerged(row))) return { ...check, hasWork: false };
+      return check;
     } catch (err) {
       throw toAppError(err, 'Could not inspect the worktree');
     }
@@ -351,8 +370,11 @@ export class AgentService implements Disposable {
         slug: row.slug,
         baseRef: row.baseRef,
         confirm,
+        isAlreadyMerged: () => this.alreadyMerged(row),
       }),
     );
+    this.mergeRecords.delete(agentId);
+    this.mergedIds.delete(agentId);
     this.clearDiffTimer(agentId);
     this.stopWatchingReport(agentId);
     this.activity.forget(agentId);
@@ -369,7 +391,10 @@ export class AgentService implements Disposable {
 
   /** Remembers the terminal size so a restart starts at the pane's size. */
   resize(agentId: string, cols: number, rows: number): void {
+    const previous = this.sizes.get(agentId);
     this.sizes.set(agentId, { cols, rows });
+    // Only a real change makes the program redraw; told first so the redraw is never counted as work.
+    if (!previous || previous.cols !== cols || previous.rows !== rows) this.activity.noteResize(agentId);
     this.pty.resize(agentId, cols, rows);
   }
 
@@ -382,10 +407,11 @@ export class AgentService implements Disposable {
       if (!existsSync(row.worktreePath)) return;
       const from = await mergeBaseFor(row.worktreePath, row.baseRef, row.baseSha);
       const stat = await computeDiffStat(row.worktreePath, from);
+      const mergedChanged = await this.refreshMerged(row);
       const previous = this.diffStats.get(agentId);
       if (!this.db.agents.get(agentId)) return;
       this.diffStats.set(agentId, stat);
-      if (!previous || previous.files !== stat.files || previous.additions !== stat.additions || previous.deletions !== stat.deletions) {
+      if (mergedChanged || !previous || previous.files !== stat.files || previous.additions !== stat.additions || previous.deletions !== stat.deletions) {
         this.emitChanged(agentId);
       }
     } catch {
@@ -393,6 +419,33 @@ export class AgentService implements Disposable {
     } finally {
       this.diffRunning.delete(agentId);
     }
+  }
+
+  /** The agent's work was just merged: compare it with what the merge recorded from now on. */
+  noteMerged(agentId: string): void {
+    this.mergeRecords.delete(agentId);
+    void this.refreshDiffStat(agentId);
+  }
+
+  /** True when the agent's work is exactly a tree it merged and that merge is still in the base. */
+  private alreadyMerged(row: AgentRow): Promise<boolean> {
+    const merges = recordedMerges(this.db.events.list(row.id));
+    return isAlreadyMerged({ worktreePath: row.worktreePath, branch: row.branch, merges });
+  }
+
+  /** Updates whether the pane shows "merged"; true when that changed. */
+  private async refreshMerged(row: AgentRow): Promise<boolean> {
+    let merges = this.mergeRecords.get(row.id);
+    if (!merges) {
+      merges = recordedMerges(this.db.events.list(row.id));
+      this.mergeRecords.set(row.id, merges);
+    }
+    const merged = merges.length > 0 && (await isAlreadyMerged({ worktreePath: row.worktreePath, branch: row.branch, merges }));
+    if (!merged) this.mergeRecords.set(row.id, []);
+    if (merged === this.mergedIds.has(row.id)) return false;
+    if (merged) this.mergedIds.add(row.id);
+    else this.mergedIds.delete(row.id);
+    return true;
   }
 
   /** Typing into an agent's terminal: it is no longer waiting for the user. */
@@ -451,7 +504,9 @@ export class AgentService implements Disposable {
     this.runIds.set(row.id, runId);
     this.watchReport(row, reportFile);
     this.watchCliUsage(row, stateDir);
-    this.activity.start(row.id, row.kind === 'cli' && Boolean(row.launch?.presetId && this.catalog.get(row.launch.presetId)?.hasStatusHooks));
+    // A quiet shell or command asked nothing: idle, not waiting for the user.
+    const quiet = row.kind === 'shell' || row.kind === 'command' ? 'idle' : 'waiting';
+    this.activity.start(row.id, row.kind === 'cli' && Boolean(row.launch?.presetId && this.catalog.get(row.launch.presetId)?.hasStatusHooks), quiet);
     this.db.agents.update(row.id, { status: 'running', exitCode: null, updatedAt: Date.now() });
     this.db.events.add(row.id, 'started', { runId, resume });
     this.emitChanged(row.id);
@@ -581,7 +636,12 @@ export class AgentService implements Disposable {
 
   private toInfo(row: AgentRow): AgentInfo {
     const { updatedAt: _updatedAt, ...info } = row;
-    return { ...info, diffStat: this.diffStats.get(row.id) ?? null, usage: this.providers.usageForAgent(row.id) };
+    return {
+      ...info,
+      diffStat: this.diffStats.get(row.id) ?? null,
+      merged: this.mergedIds.has(row.id),
+      usage: this.providers.usageForAgent(row.id),
+    };
   }
 
 }

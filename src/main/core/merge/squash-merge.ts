@@ -277,7 +277,7 @@ async function fastForwardCheckout(t: MergeTarget, checkout: string, baseTip: st
  * Squash-merges the agent's work (committed and uncommitted) into its base branch as one
  * single-parent commit. Checks for conflicts and a dirty base checkout before changing anything.
  */
-export async function runMerge(opts: MergeTarget & { message: string; signal?: AbortSignal }): Promise<MergeResult> {
+export async function runMerge(opts: MergeTarget & { message: string; signal?: AbortSignal }): Promise<MergeResult & { agentTree: string }> {
   const { signal } = opts;
   try {
     opts = chooseTarget(opts);
@@ -298,10 +298,12 @@ export async function runMerge(opts: MergeTarget & { message: string; signal?: A
 
     const env = await commitIdentityEnv(opts.topLevel);
     const commit = await gitText(['commit-tree', merged.tree, '-p', baseTip, '-m', message], { cwd: opts.topLevel, env, signal });
+    // The agent's work exactly as merged, recorded so that removal knows it is already in the base.
+    const agentTree = await gitText(['rev-parse', '--verify', `${agentHead}^{tree}`], { cwd: opts.topLevel, signal });
 
     if (check.checkout !== null) {
       await fastForwardCheckout(opts, check.checkout, baseTip, commit);
-      return { commit, baseBranch: opts.baseRef, checkoutUpdated: true };
+      return { commit, baseBranch: opts.baseRef, checkoutUpdated: true, agentTree };
     }
     try {
       await git(['update-ref', '-m', `flotilla: squash-merge ${opts.branch}`, `refs/heads/${opts.baseRef}`, commit, baseTip], {
@@ -311,7 +313,7 @@ export async function runMerge(opts: MergeTarget & { message: string; signal?: A
       if (err instanceof GitError) throw baseMovedError(opts);
       throw err;
     }
-    return { commit, baseBranch: opts.baseRef, checkoutUpdated: false };
+    return { commit, baseBranch: opts.baseRef, checkoutUpdated: false, agentTree };
   } catch (err) {
     throw toAppError(err, 'Could not merge');
   }

@@ -3,6 +3,7 @@
  * Keys go from the SecretStore to resolve() and nowhere else: list() says only whether one exists.
  */
 import type { UsageRecordInput } from '../db/usage-table';
+import { baseUrlProblem } from '../../../shared/base-url';
 import type { PriceEntry, ProviderInfo, ProviderKind, Usage, UsageSummary } from '../../../shared/types';
 import type { FlotillaDb } from '../db';
 import type { ProviderRow } from '../db/providers-table';
@@ -45,19 +46,8 @@ function cleanModels(models: readonly string[]): string[] {
 }
 
 function checkBaseUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new AppError('invalid-params', `"${url}" is not a URL. Give the server's base URL, e.g. http://127.0.0.1:11434/v1 for Ollama.`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new AppError('invalid-params', `The base URL must start with http:// or https:// (got ${parsed.protocol}).`);
-  }
-  if (parsed.username || parsed.password) {
-    // A password in the URL would be stored in the database in plain text; keys belong in the key store.
-    throw new AppError('invalid-params', 'The base URL must not contain a user name or password. Set the key with "Set key" instead.');
-  }
+  const problem = baseUrlProblem(url);
+  if (problem) throw new AppError('invalid-params', problem);
   return url.replace(/\/+$/, '');
 }
 

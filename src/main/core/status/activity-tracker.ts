@@ -15,12 +15,24 @@ import type { Activity } from "../../../shared/types";
 /** How long without output before a running agent counts as waiting. */
 export const DEFAULT_QUIET_MS = 2_500;
 
+/**
+ * How long after a resize output counts as the redraw it caused. Generous because on a loaded
+ * machine the program may only get to its SIGWINCH handler a while later; typing ends it early.
+ */
+export const RESIZE_REDRAW_MS = 2_000;
+
+/** What a running agent that has gone quiet is doing. */
+export type QuietActivity = "waiting" | "idle";
+
 interface AgentState {
   activity: Activity | null;
   hasHooks: boolean;
   /** A hook report holds until the next user input. */
   reported: boolean;
   lastOutputAt: number;
+  /** Output before this time is a resize redraw, unless the agent was already working. */
+  redrawUntil: number;
+  quiet: QuietActivity;
   timer: NodeJS.Timeout | null;
   done: boolean;
 }
@@ -29,22 +41,29 @@ interface AgentState {
 export class ActivityTracker {
   private readonly agents = new Map<string, AgentState>();
   private readonly quietMs: number;
+  private readonly resizeRedrawMs: number;
 
   constructor(
     private readonly onChange: (agentId: string, activity: Activity) => void,
-    opts: { quietMs?: number } = {},
+    opts: { quietMs?: number; resizeRedrawMs?: number } = {},
   ) {
     this.quietMs = opts.quietMs ?? DEFAULT_QUIET_MS;
+    this.resizeRedrawMs = opts.resizeRedrawMs ?? RESIZE_REDRAW_MS;
   }
 
-  /** The agent's process started: it is working (starting up) until it goes quiet. */
-  start(agentId: string, hasHooks: boolean): void {
+  /**
+   * The agent's process started: it is working (starting up) until it goes quiet. `quiet` is what
+   * a quiet agent is: "waiting" for a CLI at its prompt, "idle" for a shell or command.
+   */
+  start(agentId: string, hasHooks: boolean, quiet: QuietActivity = "waiting"): void {
     this.forget(agentId);
     const state: AgentState = {
       activity: null,
       hasHooks,
       reported: false,
       lastOutputAt: Date.now(),
+      redrawUntil: 0,
+      quiet,
       timer: null,
       done: false,
     };
@@ -57,7 +76,9 @@ export class ActivityTracker {
   noteOutput(agentId: string): void {
     const state = this.agents.get(agentId);
     if (!state || state.done) return;
-    state.lastOutputAt = Date.now();
+    const now = Date.now();
+    if (state.activity !== "working" && now < state.redrawUntil) return;
+    state.lastOutputAt = now;
     if (state.reported) return;
     if (state.activity !== "working") this.set(agentId, state, "working");
     if (!state.timer) this.armQuietTimer(agentId, state);
@@ -68,7 +89,15 @@ export class ActivityTracker {
     const state = this.agents.get(agentId);
     if (!state || state.done) return;
     state.reported = false;
+    state.redrawUntil = 0;
     if (!state.timer) this.armQuietTimer(agentId, state);
+  }
+
+  /** The terminal was resized: the output it provokes for a while is a redraw, not work. */
+  noteResize(agentId: string): void {
+    const state = this.agents.get(agentId);
+    if (!state || state.done) return;
+    state.redrawUntil = Date.now() + this.resizeRedrawMs;
   }
 
   /** A status line from the CLI's hooks. */
@@ -131,7 +160,7 @@ export class ActivityTracker {
           this.armQuietTimer(agentId, state);
           return;
         }
-        if (!state.reported) this.set(agentId, state, "waiting");
+        if (!state.reported) this.set(agentId, state, state.quiet);
       },
       Math.max(0, due),
     );

@@ -1,5 +1,5 @@
 /** Agent activity: the CLI's own signals from its report file, and an output/process fallback. */
-export { ActivityTracker, DEFAULT_QUIET_MS } from "./activity-tracker";
+export { ActivityTracker, DEFAULT_QUIET_MS, RESIZE_REDRAW_MS, type QuietActivity } from "./activity-tracker";
 export {
   ReportWatcher,
   parseReportLine,

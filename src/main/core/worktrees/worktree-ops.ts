@@ -74,6 +74,8 @@ export interface RemoveWorktreeOptions {
   baseRef: string;
   /** The user agreed to snapshot and remove work that would otherwise be lost. */
   confirm: boolean;
+  /** Asked only when there seems to be work: true when all of it is already in the base (squash-merged). */
+  isAlreadyMerged?: () => Promise<boolean>;
 }
 
 /**
@@ -120,6 +122,10 @@ async function removeWorktreeChecked(opts: RemoveWorktreeOptions): Promise<{ sna
     const commitsAhead = branchSha ? await countCommitsAhead(topLevel, [branchSha], baseRef, branchRef) : 0;
     check = { uncommitted: 0, untracked: 0, commitsAhead, hasWork: commitsAhead > 0 };
   }
+
+  // Its work is in the base already: nothing to confirm or snapshot, and forcing loses nothing.
+  const merged = check.hasWork && folderExists && opts.isAlreadyMerged ? await opts.isAlreadyMerged() : false;
+  if (merged) check = { ...check, hasWork: false };
 
   if (check.hasWork && !confirm) {
     throw new AppError('needs-confirmation', describeWork(branch, baseRef, check), { ...check });

@@ -16,9 +16,11 @@ export interface AttentionItem {
 /**
  * The activity a pane shows. The core reports it for every agent it watches; where it does not
  * (null), a process that is no longer running still reads as exited or failed, so shell and
- * command agents get the same attention as coding CLIs.
+ * command agents get the same attention as coding CLIs. A shell or command never waits for the
+ * user: nothing in it asked a question, so a quiet one is idle, whatever a core reported.
  */
 export function effectiveActivity(agent: AgentInfo): Activity | null {
+  if (agent.activity === 'waiting' && !canAsk(agent)) return 'idle';
   if (agent.activity !== null) return agent.activity;
   if (agent.missing) return null;
   switch (agent.status) {
@@ -33,6 +35,11 @@ export function effectiveActivity(agent: AgentInfo): Activity | null {
     default:
       return assertNever(agent.status);
   }
+}
+
+/** Coding CLIs and Flotilla's agent end a turn by asking; a plain shell or command cannot. */
+function canAsk(agent: AgentInfo): boolean {
+  return agent.kind === 'cli' || agent.kind === 'flotilla';
 }
 
 /**

@@ -7,18 +7,14 @@ import { call } from '../common/call';
 import { formatBytes, formatDiffStat, shortSha } from '../common/format';
 import { DiffEditor } from './diff-editor';
 import { FileList } from './file-list';
+import { fileView } from './file-view';
+import './changes.css';
 
 type FileState =
   | { kind: 'none' }
   | { kind: 'loading'; path: string }
   | { kind: 'error'; path: string; message: string }
-  | { kind: 'loaded'; file: ChangedFile; diff: FileDiff };
-
-function textOf(side: FileSide): string | null {
-  if (side.kind === 'absent') return '';
-  if (side.kind === 'text') return side.text;
-  return null;
-}
+  | { kind: 'loaded'; file: ChangedFile; diff: FileDiff; forced: boolean };
 
 /** The per-agent changes panel: changed files on the left, a side-by-side diff on the right. */
 export function ChangesView({ agentId }: { agentId: string }) {
@@ -40,7 +36,7 @@ export function ChangesView({ agentId }: { agentId: string }) {
       const r = await call('changes.file', { agentId, path: file.path, oldPath: file.oldPath, force: force || undefined });
       // The user may have picked another file meanwhile.
       if (seq !== fileSeq.current) return;
-      if (r.ok) setFileState({ kind: 'loaded', file, diff: r.value });
+      if (r.ok) setFileState({ kind: 'loaded', file, diff: r.value, forced: force });
       else setFileState({ kind: 'error', path: file.path, message: r.error.message });
     },
     [agentId],
@@ -135,20 +131,21 @@ function FilePanel({ state, onForce }: { state: FileState; onForce(file: Changed
       </div>
     );
   const { diff, file } = state;
-  const original = textOf(diff.original);
-  const modified = textOf(diff.modified);
-  if (original !== null && modified !== null) {
-    return <DiffEditor path={diff.path} original={original} modified={modified} />;
+  const view = fileView(diff, state.forced);
+  if (view.kind === 'text') {
+    return <DiffEditor path={diff.path} mode={view.mode} original={view.original} modified={view.modified} notes={view.notes} />;
   }
-  const tooLarge = diff.original.kind === 'too-large' || diff.modified.kind === 'too-large';
   return (
-    <div className="file-summary" data-testid="file-summary">
+    <div className="file-summary" data-testid="file-summary" data-forced={state.forced ? 'true' : 'false'}>
       <div className="file-summary-title">{diff.path}</div>
       <div className="file-summary-sides">
         <SideSummary label="Before" side={diff.original} />
         <SideSummary label="After" side={diff.modified} />
       </div>
-      {tooLarge ? (
+      <p className="file-summary-message" data-testid="file-summary-message" role="status">
+        {view.message}
+      </p>
+      {view.canForce ? (
         <button data-testid="open-anyway" className="ghost" onClick={() => onForce(file)}>
           Open anyway
         </button>

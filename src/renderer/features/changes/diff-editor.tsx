@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type * as Monaco from 'monaco-editor/editor/editor.api';
+import type { DiffMode } from './file-view';
 
 type MonacoModule = typeof import('./monaco-setup');
 
@@ -16,82 +17,144 @@ function loadMonaco(): Promise<MonacoModule> {
 
 interface DiffEditorProps {
   path: string;
+  /** A new or deleted file is shown as its one side, all added or all removed. */
+  mode: DiffMode;
   original: string;
   modified: string;
+  /** Shown under the editor: what the texts alone do not show (a final newline). */
+  notes?: readonly string[];
 }
 
-/** A read-only, side-by-side Monaco diff of two texts. */
-export function DiffEditor({ path, original, modified }: DiffEditorProps) {
-  const hostRef = useRef<HTMLDivElement>(null);
-  const [editor, setEditor] = useState<{ api: MonacoModule; diff: Monaco.editor.IStandaloneDiffEditor } | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [shownPath, setShownPath] = useState<string | null>(null);
+type Shown =
+  | { kind: 'diff'; api: MonacoModule; diff: Monaco.editor.IStandaloneDiffEditor }
+  | { kind: 'single'; api: MonacoModule; editor: Monaco.editor.IStandaloneCodeEditor };
 
+const EDITOR_OPTIONS = {
+  theme: 'vs-dark',
+  readOnly: true,
+  automaticLayout: true,
+  minimap: { enabled: false },
+  scrollBeyondLastLine: false,
+  fontSize: 12.5,
+  contextmenu: false,
+} as const;
+
+/**
+ * A read-only Monaco view of a file's change: side by side for a modified file; for a new or
+ * deleted file just its lines, since a diff against nothing would show an empty phantom line.
+ */
+export function DiffEditor({ path, mode, original, modified, notes = [] }: DiffEditorProps) {
+  const hostRef = useRef<HTMLDivElement>(null);
+  const [shown, setShown] = useState<Shown | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [shownKey, setShownKey] = useState<string | null>(null);
+  const kind = mode === 'modified' ? 'diff' : 'single';
+
+  // One editor per kind: switching between a diff and a single file replaces it.
   useEffect(() => {
     let disposed = false;
-    let diff: Monaco.editor.IStandaloneDiffEditor | null = null;
+    let current: Shown | null = null;
     loadMonaco().then(
       (api) => {
         if (disposed || !hostRef.current) return;
-        diff = api.monaco.editor.createDiffEditor(hostRef.current, {
-          theme: 'vs-dark',
-          readOnly: true,
-          originalEditable: false,
-          renderSideBySide: true,
-          automaticLayout: true,
-          minimap: { enabled: false },
-          scrollBeyondLastLine: false,
-          fontSize: 12.5,
-          renderOverviewRuler: true,
-          ignoreTrimWhitespace: false,
-          contextmenu: false,
-        });
-        setEditor({ api, diff });
+        current =
+          kind === 'diff'
+            ? {
+                kind,
+                api,
+                diff: api.monaco.editor.createDiffEditor(hostRef.current, {
+                  ...EDITOR_OPTIONS,
+                  originalEditable: false,
+                  renderSideBySide: true,
+                  renderOverviewRuler: true,
+                  ignoreTrimWhitespace: false,
+                }),
+              }
+            : { kind, api, editor: api.monaco.editor.create(hostRef.current, EDITOR_OPTIONS) };
+        setShown(current);
       },
       () => setLoadError('The diff editor failed to load.'),
     );
     return () => {
       disposed = true;
-      if (diff) {
-        const models = diff.getModel();
-        diff.dispose();
+      setShown(null);
+      setShownKey(null);
+      if (current?.kind === 'diff') {
+        const models = current.diff.getModel();
+        current.diff.dispose();
         models?.original.dispose();
         models?.modified.dispose();
+      } else if (current?.kind === 'single') {
+        const model = current.editor.getModel();
+        current.editor.dispose();
+        model?.dispose();
       }
     };
-  }, []);
+  }, [kind]);
 
   useEffect(() => {
-    if (!editor) return;
-    const { api, diff } = editor;
-    const language = api.languageOf(path);
-    const previous = diff.getModel();
-    diff.setModel({
-      original: api.monaco.editor.createModel(original, language),
-      modified: api.monaco.editor.createModel(modified, language),
-    });
-    previous?.original.dispose();
-    previous?.modified.dispose();
-    setShownPath(path);
-  }, [editor, path, original, modified]);
+    if (!shown) return;
+    const language = shown.api.languageOf(path);
+    if (shown.kind === 'diff') {
+      const previous = shown.diff.getModel();
+      shown.diff.setModel({
+        original: shown.api.monaco.editor.createModel(original, language),
+        modified: shown.api.monaco.editor.createModel(modified, language),
+      });
+      previous?.original.dispose();
+      previous?.modified.dispose();
+    } else {
+      const previous = shown.editor.getModel();
+      const model = shown.api.monaco.editor.createModel(mode === 'deleted' ? original : modified, language);
+      shown.editor.setModel(model);
+      previous?.dispose();
+      // Every line is new (or gone): mark them all, as the diff view marks changed lines.
+      const lines = model.getValue() === '' ? 0 : model.getLineCount();
+      const decorations = shown.editor.createDecorationsCollection(
+        lines === 0
+          ? []
+          : [
+              {
+                range: new shown.api.monaco.Range(1, 1, lines, 1),
+                options: { isWholeLine: true, className: mode === 'deleted' ? 'whole-file-removed' : 'whole-file-added' },
+              },
+            ],
+      );
+      setShownKey(`${mode}:${path}`);
+      return () => decorations.clear();
+    }
+    setShownKey(`${mode}:${path}`);
+    return undefined;
+  }, [shown, mode, path, original, modified]);
 
   return (
     <div className="diff-editor-wrap">
-      {editor === null && !loadError ? <div className="diff-loading muted">Loading diff editor…</div> : null}
+      {shown === null && !loadError ? <div className="diff-loading muted">Loading diff editor…</div> : null}
       {loadError ? <div className="dialog-error">{loadError}</div> : null}
+      {mode !== 'modified' ? (
+        <div className="diff-file-note muted small" data-testid="diff-file-note">
+          {mode === 'added' ? 'New file' : 'Deleted file'}
+        </div>
+      ) : null}
       <div
         className="diff-editor"
         data-testid="diff-editor"
         ref={hostRef}
         data-path={path}
-        data-ready={shownPath === path ? 'true' : 'false'}
+        data-mode={mode}
+        data-ready={shownKey === `${mode}:${path}` ? 'true' : 'false'}
       >
         {/* Monaco renders spaces as U+00A0 and only the lines in view; this hidden copy of the
             new text gives tests (and find-in-page tools) the real text of the file. */}
         <pre className="diff-text-mirror" hidden>
-          {modified}
+          {mode === 'deleted' ? original : modified}
         </pre>
       </div>
+      {notes.map((note) => (
+        <div key={note} className="diff-file-note muted small" data-testid="diff-note">
+          {note}
+        </div>
+      ))}
     </div>
   );
 }

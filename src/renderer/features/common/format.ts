@@ -35,7 +35,13 @@ function plural(n: number, one: string, many: string): string {
  * "2 uncommitted, 1 untracked files, 3 commits not in main will be saved to a snapshot ref".
  */
 export function removalSummary(check: RemovalCheck, base: string): string {
-  if (!check.hasWork) return 'No uncommitted changes or unmerged commits. The worktree and branch will be deleted.';
+  if (!check.hasWork) {
+    // Changes or commits that are no work to lose: they were squash-merged into the base as they are.
+    if (check.uncommitted + check.untracked + check.commitsAhead > 0) {
+      return `Everything this agent did is already merged into ${base}. The worktree and branch will be deleted.`;
+    }
+    return 'No uncommitted changes or unmerged commits. The worktree and branch will be deleted.';
+  }
   const parts: string[] = [];
   const files: string[] = [];
   if (check.uncommitted > 0) files.push(`${check.uncommitted} uncommitted`);

@@ -6,6 +6,7 @@ import { restartAgent, stopAgent } from '../agents/agent-actions';
 import { activityLabel, formatDiffStat, formatUsage, needsRestart, paneStatus, statusLabel } from '../common/format';
 import { effectiveActivity } from '../attention/attention';
 import { TerminalView } from '../terminal/terminal-view';
+import './fleet-pane.css';
 
 interface AgentPaneProps {
   agent: AgentInfo;
@@ -41,85 +42,107 @@ export const AgentPane = memo(function AgentPane({ agent, focused, maximized, hi
       data-activity={activity ?? ''}
       onMouseDownCapture={() => focus(agent.id)}
     >
-      <div className="pane-header">
-        <span className={`status-dot status-${status}`} aria-hidden="true" />
-        <span className="pane-title" data-testid="pane-title" title={agent.task ?? agent.name}>
-          {agent.name}
-        </span>
-        <span className="pane-branch" data-testid="pane-branch" title={`${agent.branch} from ${agent.baseRef}`}>
-          {agent.branch}
-        </span>
-        <span className={`badge status-${status}`} data-testid="pane-status">
-          {statusLabel(agent)}
-        </span>
-        {agent.activity ? (
-          // Only what the core reports: for a shell the status badge already says it exited.
-          <span
-            className={`badge activity-badge activity-${agent.activity}`}
-            data-testid="pane-activity"
-            data-activity={agent.activity}
-            title="From the agent’s own signals, or its output and process state"
-          >
-            {activityLabel(agent.activity)}
+      <div className="pane-header" data-testid="pane-header">
+        <div className="pane-row">
+          <span className={`status-dot status-${status}`} aria-hidden="true" />
+          <span className="pane-title" data-testid="pane-title" title={agent.task ?? agent.name}>
+            {agent.name}
           </span>
-        ) : null}
-        <span
-          className={stat && stat.files > 0 ? 'pane-diffstat' : 'pane-diffstat empty'}
-          data-testid="pane-diffstat"
-          data-files={stat?.files ?? 0}
-          data-additions={stat?.additions ?? 0}
-          data-deletions={stat?.deletions ?? 0}
-          title="Changes against the base, including uncommitted files"
-        >
-          <DiffStatText text={formatDiffStat(stat)} />
-        </span>
-        {usage && agent.usage ? (
-          <span
-            className="pane-cost"
-            data-testid="pane-cost"
-            data-input-tokens={agent.usage.inputTokens}
-            data-output-tokens={agent.usage.outputTokens}
-            data-cost-usd={agent.usage.costUsd ?? ''}
-            title={`${agent.usage.inputTokens} input + ${agent.usage.outputTokens} output tokens${agent.usage.costUsd === null ? '; no price known for the model' : ''}`}
-          >
-            {usage}
+          <span className={`badge status-${status}`} data-testid="pane-status">
+            {statusLabel(agent)}
           </span>
-        ) : null}
-        <span className="pane-spacer" />
-        <div className="pane-actions">
-          <button data-testid="pane-changes" title="Show changes" onClick={() => open({ kind: 'changes', agentId: agent.id })}>
-            Changes
-          </button>
-          <button data-testid="pane-merge" title="Merge into the base branch" onClick={() => open({ kind: 'merge', agentId: agent.id })}>
-            Merge
-          </button>
-          <button
-            data-testid="pane-restart"
-            className={restartable ? 'prominent' : undefined}
-            title="Restart the process"
-            onClick={() => void restartAgent(agent.id)}
-          >
-            {restartable ? '↻ Restart' : '↻'}
-          </button>
-          <button data-testid="pane-stop" title="Stop the process" disabled={!running} onClick={() => void stopAgent(agent.id)}>
-            ■
-          </button>
-          <button
-            data-testid="pane-maximize"
-            title={maximized ? 'Restore (Ctrl+Shift+Enter)' : 'Maximize (Ctrl+Shift+Enter)'}
-            aria-pressed={maximized}
-            onClick={() => setMaximized(maximized ? null : agent.id)}
-          >
-            {maximized ? '⤡' : '⤢'}
-          </button>
-          <button
-            data-testid="pane-remove"
-            className="danger-hover"
-            title="Remove agent, worktree and branch"
-            onClick={() => open({ kind: 'remove', agentId: agent.id })}
-          >
-            ✕
-          </button>
+          {agent.activity ? (
+            // Only what the core reports: for a shell the status badge already says it exited.
+            <span
+              className={`badge activity-badge activity-${agent.activity}`}
+              data-testid="pane-activity"
+              data-activity={agent.activity}
+              title="From the agent’s own signals, or its output and process state"
+            >
+              {activityLabel(agent.activity)}
+            </span>
+          ) : null}
+          {agent.merged ? (
+            // The changes are in the base now; counting them again would say there is work to merge.
+            <span
+              className="pane-diffstat merged"
+              data-testid="pane-diffstat"
+              data-merged="true"
+              data-files={stat?.files ?? 0}
+              title={`Everything this agent did is merged into ${agent.baseRef}; new changes show here again`}
+            >
+              merged
+            </span>
+          ) : (
+            <span
+              className={stat && stat.files > 0 ? 'pane-diffstat' : 'pane-diffstat empty'}
+              data-testid="pane-diffstat"
+              data-files={stat?.files ?? 0}
+              data-additions={stat?.additions ?? 0}
+              data-deletions={stat?.deletions ?? 0}
+              title="Changes against the base, including uncommitted files"
+            >
+              <DiffStatText text={formatDiffStat(stat)} />
+            </span>
+          )}
+          {usage && agent.usage ? (
+            <span
+              className="pane-cost"
+              data-testid="pane-cost"
+              data-input-tokens={agent.usage.inputTokens}
+              data-output-tokens={agent.usage.outputTokens}
+              data-cost-usd={agent.usage.costUsd ?? ''}
+              title={`${agent.usage.inputTokens} input + ${agent.usage.outputTokens} output tokens${agent.usage.costUsd === null ? '; no price known for the model' : ''}`}
+            >
+              {usage}
+            </span>
+          ) : null}
+        </div>
+        <div className="pane-row">
+          <span className="pane-branch" data-testid="pane-branch" title={`${agent.branch} from ${agent.baseRef}`}>
+            {agent.branch}
+          </span>
+          <span className="pane-spacer" />
+          <div className="pane-actions" data-testid="pane-actions">
+            <button data-testid="pane-changes" title="Show changes" onClick={() => open({ kind: 'changes', agentId: agent.id })}>
+              Changes
+            </button>
+            <button
+              data-testid="pane-merge"
+              title={agent.merged ? `Already merged into ${agent.baseRef}` : 'Merge into the base branch'}
+              disabled={agent.merged}
+              onClick={() => open({ kind: 'merge', agentId: agent.id })}
+            >
+              {agent.merged ? 'Merged' : 'Merge'}
+            </button>
+            <button
+              data-testid="pane-restart"
+              className={restartable ? 'prominent' : undefined}
+              title="Restart the process"
+              onClick={() => void restartAgent(agent.id)}
+            >
+              {restartable ? '↻ Restart' : '↻'}
+            </button>
+            <button data-testid="pane-stop" title="Stop the process" disabled={!running} onClick={() => void stopAgent(agent.id)}>
+              ■
+            </button>
+            <button
+              data-testid="pane-maximize"
+              title={maximized ? 'Restore (Ctrl+Shift+Enter)' : 'Maximize (Ctrl+Shift+Enter)'}
+              aria-pressed={maximized}
+              onClick={() => setMaximized(maximized ? null : agent.id)}
+            >
+              {maximized ? '⤡' : '⤢'}
+            </button>
+            <button
+              data-testid="pane-remove"
+              className="danger-hover"
+              title="Remove agent, worktree and branch"
+              onClick={() => open({ kind: 'remove', agentId: agent.id })}
+            >
+              ✕
+            </button>
+          </div>
         </div>
       </div>
       {agent.missing ? (

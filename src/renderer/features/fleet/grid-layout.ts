@@ -20,8 +20,8 @@ export function gridShape(count: number): GridShape {
 /** Approximate terminal cell size at the app's font, used before a pane exists. */
 const CELL_WIDTH_PX = 7.8;
 const CELL_HEIGHT_PX = 17;
-/** Pane header plus padding. */
-const PANE_CHROME_PX = 40;
+/** Pane header (two rows in a grid) plus padding. */
+const PANE_CHROME_PX = 62;
 
 /** Guesses the cols/rows a new pane will get when the fleet grows to `count` panes. */
 export function estimateTerminalSize(areaWidth: number, areaHeight: number, count: number): { cols: number; rows: number } {

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 /** Keyboard shortcuts, as shown in the help popover. */
 export const SHORTCUTS: ReadonlyArray<readonly [string, string]> = [
@@ -12,17 +12,60 @@ export const SHORTCUTS: ReadonlyArray<readonly [string, string]> = [
   ['Right-click', 'Paste in a terminal'],
 ];
 
-/** The "?" button that lists the keyboard shortcuts. */
+/**
+ * The "?" button that lists the keyboard shortcuts. Hovering peeks at the list; a click pins it
+ * open until Escape, a click outside, the close button or another click on "?".
+ */
 export function ShortcutHelp() {
-  const [open, setOpen] = useState(false);
+  const [hovered, setHovered] = useState(false);
+  const [pinned, setPinned] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  const open = hovered || pinned;
+
+  useEffect(() => {
+    if (!pinned) return;
+    const onDown = (e: MouseEvent) => {
+      if (ref.current?.contains(e.target as Node)) return;
+      setPinned(false);
+      setHovered(false);
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setPinned(false);
+      setHovered(false);
+    };
+    window.addEventListener('mousedown', onDown);
+    window.addEventListener('keydown', onKey);
+    return () => {
+      window.removeEventListener('mousedown', onDown);
+      window.removeEventListener('keydown', onKey);
+    };
+  }, [pinned]);
+
+  const close = () => {
+    setPinned(false);
+    setHovered(false);
+  };
+
   return (
-    <div className="dropdown help" onMouseEnter={() => setOpen(true)} onMouseLeave={() => setOpen(false)}>
-      <button className="icon-button round" aria-label="Keyboard shortcuts" onClick={() => setOpen(!open)}>
+    <div ref={ref} className="dropdown help" onMouseEnter={() => setHovered(true)} onMouseLeave={() => setHovered(false)}>
+      <button
+        className="icon-button round"
+        aria-label="Keyboard shortcuts"
+        aria-expanded={open}
+        data-testid="help-button"
+        onClick={() => (pinned ? close() : setPinned(true))}
+      >
         ?
       </button>
       {open ? (
-        <div className="dropdown-panel right help-panel" role="tooltip">
-          <div className="help-title">Keyboard shortcuts</div>
+        <div className="dropdown-panel right help-panel" role="dialog" aria-label="Keyboard shortcuts" data-testid="help-panel">
+          <div className="help-title">
+            Keyboard shortcuts
+            <button className="icon-button help-close" aria-label="Close" data-testid="help-close" onClick={close}>
+              ✕
+            </button>
+          </div>
           <table>
             <tbody>
               {SHORTCUTS.map(([keys, what]) => (

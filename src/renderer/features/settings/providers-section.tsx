@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
+import { baseUrlProblem } from '../../../shared/base-url';
 import type { AppErrorData, ProviderInfo } from '../../../shared/types';
 import { toastInfo } from '../../stores/toast-store';
 import { call } from '../common/call';
 import { SectionError } from './section-error';
-import { isHttpUrl, isPlaintextRefusal, keySourceLabel, parseModelList, providerIdFromName } from './settings-logic';
+import { isPlaintextRefusal, keySourceLabel, parseModelList, providerIdFromName } from './settings-logic';
 
 /** Providers with their models and key status; add an OpenAI-compatible endpoint; set or clear keys. */
 export function ProvidersSection() {
@@ -180,7 +181,8 @@ function AddProviderForm({ existing, onAdded }: { existing: readonly ProviderInf
     const id = providerIdFromName(name);
     if (!id) return setError('Give the provider a name, e.g. Ollama or LM Studio.');
     if (existing.some((p) => p.id === id)) return setError(`A provider with the id ${id} already exists; pick another name.`);
-    if (!isHttpUrl(baseUrl.trim())) return setError('Enter the base URL, e.g. http://127.0.0.1:11434/v1.');
+    const urlProblem = baseUrlProblem(baseUrl);
+    if (urlProblem) return setError(urlProblem);
     setBusy(true);
     setError(null);
     const r = await call('providers.save', {

@@ -3,7 +3,9 @@ export { ProviderService, type ProviderInput, type ResolvedProvider, type UsageR
 export {
   FileSecretStore,
   flotillaKeyEnvName,
+  isKeyEnvName,
   keyFromEnv,
+  vendorKeyFromEnv,
   vendorKeyEnvNames,
   type KeySource,
   type SecretStore,

@@ -141,6 +141,11 @@ export class ProviderService {
     return { id: row.id, kind: row.kind, name: row.name, baseUrl: row.baseUrl, key: this.secrets.get(row.id, row.kind), models: row.models };
   }
 
+  /** The key Flotilla's environment holds for a vendor (e.g. ANTHROPIC_API_KEY), for "the CLI's own"; core only. */
+  environmentKey(kind: ProviderKind): string | null {
+    return this.secrets.environmentKey?.(kind) ?? null;
+  }
+
   /** Default prices overlaid by the user's, sorted by model. */
   listPrices(): PriceEntry[] {
     return mergePrices(DEFAULT_PRICES, this.db.prices.list());

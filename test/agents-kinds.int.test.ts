@@ -103,7 +103,7 @@ describe('agents of every kind, launched by the core', () => {
     expect(summary.byProvider.map((p) => p.provider)).toContain('fake');
   });
 
-  it('gives a CLI only its own provider key, and takes status from its report file', async () => {
+  it("gives a CLI only a token for its own provider (the gateway holds the key), and takes status from its report file", async () => {
     process.env.OPENAI_API_KEY = 'sk-openai-should-not-leak';
     process.env.GEMINI_API_KEY = 'gemini-should-not-leak';
     process.env.ANTHROPIC_API_KEY = 'anthropic-for-this-agent';
@@ -119,7 +119,8 @@ describe('agents of every kind, launched by the core', () => {
       await call('terminal.attach', { agentId: a.id });
       await until(() => agents.get(a.id)?.activity === 'waiting', 'the reported waiting status');
       const text = output.get(a.id) ?? '';
-      expect(text).toContain('ANTHROPIC_API_KEY=anthropic-for-this-agent');
+      expect(text).toMatch(/ANTHROPIC_API_KEY=flotilla-local-[0-9a-f]{64}/);
+      expect(text).not.toContain('anthropic-for-this-agent');
       expect(text).not.toContain('should-not-leak');
     } finally {
       delete process.env.OPENAI_API_KEY;

@@ -41,6 +41,14 @@ const VENDOR_BASE_URL: Record<ProviderKind, string | null> = {
   google: 'https://generativelanguage.googleapis.com',
 };
 
+/** The vendors' own variable for their endpoint, honoured for "the CLI's own (environment)". */
+const VENDOR_BASE_URL_VARIABLE: Record<ProviderKind, string> = {
+  openai: 'OPENAI_BASE_URL',
+  'openai-compatible': 'OPENAI_BASE_URL',
+  anthropic: 'ANTHROPIC_BASE_URL',
+  google: 'GOOGLE_GEMINI_BASE_URL',
+};
+
 export interface LaunchContext {
   catalog: CatalogService;
   providers: ProviderService;
@@ -170,7 +178,12 @@ function ownEnvironmentProvider(row: AgentRow, ctx: LaunchContext): ResolvedProv
   if (!kind) return null;
   const key = ctx.providers.environmentKey(kind);
   if (!key) return null;
-  return { id: kind, kind, name: `${kind} (environment)`, baseUrl: null, key, models: [] };
+  // A base URL the user set for the vendor (a proxy) is no secret, and it is where the key belongs.
+  const baseUrl = process.env[VENDOR_BASE_URL_VARIABLE[kind]]?.trim() || null;
+  if (baseUrl && !/^https?:\/\//.test(baseUrl)) {
+    throw new AppError('invalid-params', `${VENDOR_BASE_URL_VARIABLE[kind]} in Flotilla's environment is not an http(s) URL (${baseUrl}).`);
+  }
+  return { id: kind, kind, name: `${kind} (environment)`, baseUrl, key, models: [] };
 }
 
 function requireLaunch(row: AgentRow): LaunchConfig {
@@ -222,7 +235,8 @@ function planOwnAgent(
   if (!ctx.ownAgentEntry) throw new AppError('unsupported', "Flotilla's agent is not built: run `npm run build`.");
   const provider = providerFor(launch, ctx);
   if (!provider) throw new AppError('invalid-params', "Choose a provider for Flotilla's agent.");
-  if (!provider.key && provider.kind !== 'openai-compatible') {
+  // The vendors' own endpoints need a key; a server the user added (a local one) may need none.
+  if (!provider.key && provider.baseUrl === null) {
     throw new AppError('invalid-params', `${provider.name} has no API key. Add one in Settings → Providers (or set ${KEY_VARIABLE[provider.kind]}).`);
   }
   const model = launch.model ?? provider.models[0];

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { version } from '../../../package.json';
 import { Core } from '../core';
+import { FileSecretStore, relaunchWithoutKeys, takeHandedKeys } from '../core/providers';
 import { hostForUrl, startWebServer, type WebServer } from './web-server';
 
 /** Port used when --port is not given. */
@@ -72,7 +73,7 @@ export function isLoopback(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
-async function serve(options: ServeOptions): Promise<void> {
+async function serve(options: ServeOptions, keys: Record<string, string> | null): Promise<void> {
   const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url));
   if (!existsSync(join(rendererDir, 'index.html'))) {
     console.error(`flotilla: warning: the UI is not built (${rendererDir} has no index.html); run \`npm run build\`.`);
@@ -93,6 +94,8 @@ async function serve(options: ServeOptions): Promise<void> {
     dataDir: options.dataDir,
     ownAgentEntry: existsSync(ownAgent) ? ownAgent : null,
     netBridgeEntry: existsSync(netBridge) ? netBridge : null,
+    // Keys from the launcher's environment, which this process does not carry (key-handover.ts).
+    secretStore: new FileSecretStore(options.dataDir, keys ?? process.env),
   });
   let server: WebServer;
   try {
@@ -172,8 +175,10 @@ export async function main(argv: string[]): Promise<void> {
     }
     throw err;
   }
+  // Keys in the environment: the server runs as a child without them (its launcher waits here).
+  if (relaunchWithoutKeys()) return;
   try {
-    await serve(options);
+    await serve(options, takeHandedKeys());
   } catch (err) {
     console.error(`flotilla: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
     process.exit(1);

@@ -104,7 +104,7 @@ describe('agents of every kind, launched by the core', () => {
     expect(summary.byProvider.map((p) => p.provider)).toContain('fake');
   });
 
-  it('gives a CLI only its own provider key, and takes status from its report file', async () => {
+  it("gives a CLI only a token for its own provider (the gateway holds the key), and takes status from its report file", async () => {
     process.env.OPENAI_API_KEY = 'sk-openai-should-not-leak';
     process.env.GEMINI_API_KEY = 'gemini-should-not-leak';
     process.env.ANTHROPIC_API_KEY = 'anthropic-for-this-agent';
@@ -122,7 +122,8 @@ describe('agents of every kind, launched by the core', () => {
       // The report file and the terminal are separate paths: wait for the pane to show the whole list too.
       await until(() => /env-listed\r?\n/.test(output.get(a.id) ?? ''), 'the listed environment in the pane');
       const text = output.get(a.id) ?? '';
-      expect(text).toContain('ANTHROPIC_API_KEY=anthropic-for-this-agent');
+      expect(text).toMatch(/ANTHROPIC_API_KEY=flotilla-local-[0-9a-f]{64}/);
+      expect(text).not.toContain('anthropic-for-this-agent');
       expect(text).not.toContain('should-not-leak');
     } finally {
       delete process.env.OPENAI_API_KEY;

@@ -385,3 +385,32 @@ describe("custom entries", () => {
     expect(launch.env.ANTHROPIC_API_KEY).toBeUndefined();
   });
 });
+
+describe('"the CLI\'s own (environment)" with the environment\'s vendor key', () => {
+  const fromEnv = { kind: "anthropic" as const, baseUrl: "http://127.0.0.1:5000/tok", key: "flotilla-local-tok", model: null };
+
+  it("gives Claude Code the vendor's variables and keeps the user's own config folder", () => {
+    const launch = buildCliLaunch(preset("claude-code"), { ...base, environmentKey: fromEnv });
+    expect(launch.env).toMatchObject({ ANTHROPIC_API_KEY: "flotilla-local-tok", ANTHROPIC_BASE_URL: "http://127.0.0.1:5000/tok" });
+    expect(launch.env.CLAUDE_CONFIG_DIR).toBeUndefined();
+  });
+
+  it("gives Codex a model provider on the command line (it ignores OPENAI_BASE_URL), and leaves CODEX_HOME alone", () => {
+    const launch = buildCliLaunch(preset("codex"), {
+      ...base,
+      environmentKey: { ...fromEnv, kind: "openai", baseUrl: "http://127.0.0.1:5000/tok/v1" },
+    });
+    expect(launch.env.OPENAI_API_KEY).toBe("flotilla-local-tok");
+    expect(launch.env.CODEX_HOME).toBeUndefined();
+    expect(launch.args.join(" ")).toContain('base_url="http://127.0.0.1:5000/tok/v1"');
+  });
+
+  it("is ignored when the agent has a Flotilla provider", () => {
+    const launch = buildCliLaunch(preset("claude-code"), {
+      ...base,
+      provider: { kind: "anthropic", baseUrl: "http://127.0.0.1:6000/p", key: "flotilla-local-p", model: null },
+      environmentKey: fromEnv,
+    });
+    expect(launch.env.ANTHROPIC_BASE_URL).toBe("http://127.0.0.1:6000/p");
+  });
+});

@@ -95,6 +95,27 @@ describe('migrations', () => {
     raw.close();
   });
 
+  it('003 adds the settings table; a version-2 database keeps its data and starts with no passed-through variables', () => {
+    const file = freshFile();
+    openDatabase(file).close();
+    const raw = new Database(file);
+    raw.exec('DROP TABLE settings');
+    raw.pragma('user_version = 2');
+    raw.exec(`INSERT INTO prices VALUES ('m', 1, 2, 1)`);
+    expect(migrate(raw, MIGRATIONS.slice(0, 3))).toBe(1);
+    expect(tables(raw)).toContain('settings');
+    expect(raw.prepare('SELECT count(*) AS n FROM prices').get()).toEqual({ n: 1 });
+    raw.close();
+    const db = openDatabase(file);
+    try {
+      expect(db.settings.agentEnvPassthrough()).toEqual([]);
+      db.settings.setAgentEnvPassthrough(['SSH_AUTH_SOCK', 'HTTPS_PROXY']);
+      expect(db.settings.agentEnvPassthrough()).toEqual(['SSH_AUTH_SOCK', 'HTTPS_PROXY']);
+    } finally {
+      db.close();
+    }
+  });
+
   it('a failing migration rolls back and leaves the file at the last good version', () => {
     const raw = rawDb();
     const steps: Migration[] = [

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { build, stop } from 'esbuild';
 import { spawn as spawnPty } from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bwrapArgs, detectSandbox, planProviderNetwork, startProviderGateway, wrapCommand, type ProviderGateway } from '../src/main/core/sandbox';
+import { agentKeyFor, bwrapArgs, detectSandbox, planProviderNetwork, startProviderGateway, wrapCommand, type GatewayRoute, type ProviderGateway } from '../src/main/core/sandbox';
 import { startFakeProvider, type FakeProvider } from './fake-provider';
 import { makeSandboxScene, type SandboxScene } from './helpers/sandbox-scene';
 
@@ -39,6 +39,10 @@ afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
+/** The agent's token: the first path segment of every request it makes, and its only "key". */
+const TOKEN = 'a1b2c3'.repeat(10);
+const route = (target: string, key: string | null = 'real-key', kind: GatewayRoute['kind'] = 'openai'): GatewayRoute => ({ token: TOKEN, target, kind, key });
+
 const baseEnv = () => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8' });
 
 /** Runs a child asynchronously (the servers live in this process) and collects its outcome. */
@@ -56,7 +60,7 @@ function listenHttp(handler: (req: IncomingMessage, res: import('node:http').Ser
 }
 
 describe('provider gateway', () => {
-  it('forwards method, path, query, body and headers to the origin, with Host rewritten and hop-by-hop headers dropped', async () => {
+  it('forwards method, path, query, body and headers to the origin, with Host rewritten, hop-by-hop headers dropped and the real key in place of the agent\'s', async () => {
     let seen: { method?: string; url?: string; headers: IncomingMessage['headers']; body: string } | null = null;
     const { server, url } = await listenHttp((req, res) => {
       let body = '';
@@ -68,13 +72,13 @@ describe('provider gateway', () => {
       });
     });
     const socketPath = join(stateDir, 'forward.sock');
-    const gateway = await startProviderGateway({ socketPath, target: url });
+    const gateway = await startProviderGateway({ socketPath, route: route(url) });
     try {
       expect(statSync(socketPath).mode & 0o777).toBe(0o600);
       const res = await viaSocket(socketPath, {
         method: 'POST',
-        path: '/v1/chat/completions?x=1',
-        headers: { host: '127.0.0.1:43123', authorization: 'Bearer k', 'proxy-authorization': 'secret', 'content-type': 'application/json' },
+        path: `/${TOKEN}/v1/chat/completions?x=1`,
+        headers: { host: '127.0.0.1:43123', authorization: `Bearer ${agentKeyFor(TOKEN)}`, 'proxy-authorization': 'secret', 'content-type': 'application/json' },
         body: '{"model":"m"}',
       });
       expect(res.status).toBe(201);
@@ -82,10 +86,62 @@ describe('provider gateway', () => {
       expect(res.body).toBe('{"ok":true}');
       expect(seen).toMatchObject({ method: 'POST', url: '/v1/chat/completions?x=1', body: '{"model":"m"}' });
       expect(seen!.headers.host).toBe(new URL(url).host);
-      expect(seen!.headers.authorization).toBe('Bearer k');
+      expect(seen!.headers.authorization).toBe('Bearer real-key');
       expect(seen!.headers['proxy-authorization']).toBeUndefined();
     } finally {
       await gateway.close();
+      server.close();
+    }
+  });
+
+  it('refuses, without contacting the provider, a request that carries no agent token, and an absolute URL', async () => {
+    let reached = 0;
+    const { server, url } = await listenHttp((_req, res) => {
+      reached++;
+      res.end('{}');
+    });
+    const socketPath = join(stateDir, 'refuse.sock');
+    const gateway = await startProviderGateway({ socketPath, route: route(url) });
+    try {
+      const requests: { method: string; path: string; headers?: Record<string, string> }[] = [
+        { method: 'GET', path: '/v1/models', headers: { authorization: 'Bearer real-key' } },
+        { method: 'GET', path: `/${TOKEN.slice(1)}/v1/models` },
+        { method: 'GET', path: `/v1/models`, headers: { 'x-api-key': TOKEN } },
+        { method: 'GET', path: `http://example.com/${TOKEN}/v1/models` },
+      ];
+      for (const req of requests) {
+        const res = await viaSocket(socketPath, req);
+        expect(res.status, req.path).toBe(403);
+        expect(res.body).toContain("Flotilla's provider gateway");
+      }
+      expect(reached).toBe(0);
+    } finally {
+      await gateway.close();
+      server.close();
+    }
+  });
+
+  it("routes by the agent key alone when a client drops the base URL's path, in each vendor's header or Gemini's ?key=", async () => {
+    const seen: { url?: string; headers: IncomingMessage['headers'] }[] = [];
+    const { server, url } = await listenHttp((req, res) => {
+      seen.push({ url: req.url, headers: req.headers });
+      res.end('{}');
+    });
+    const anthropic = join(stateDir, 'anthropic.sock');
+    const google = join(stateDir, 'google.sock');
+    const a = await startProviderGateway({ socketPath: anthropic, route: route(url, 'sk-ant-real', 'anthropic') });
+    const g = await startProviderGateway({ socketPath: google, route: route(url, 'AIza-real', 'google') });
+    try {
+      expect((await viaSocket(anthropic, { method: 'POST', path: '/v1/messages', headers: { 'x-api-key': agentKeyFor(TOKEN) } })).status).toBe(200);
+      expect((await viaSocket(google, { method: 'POST', path: `/v1beta/models/m:generateContent?key=${agentKeyFor(TOKEN)}&alt=sse` })).status).toBe(200);
+      // With the token in the path and no key at all, the vendor's own header is added.
+      expect((await viaSocket(google, { method: 'POST', path: `/${TOKEN}/v1beta/models/m:generateContent` })).status).toBe(200);
+      expect(seen[0]).toMatchObject({ url: '/v1/messages', headers: { 'x-api-key': 'sk-ant-real' } });
+      expect(seen[1]!.url).toBe('/v1beta/models/m:generateContent?key=AIza-real&alt=sse');
+      expect(seen[2]).toMatchObject({ url: '/v1beta/models/m:generateContent', headers: { 'x-goog-api-key': 'AIza-real' } });
+    } finally {
+      await a.close();
+      await g.close();
       server.close();
     }
   });
@@ -103,10 +159,10 @@ describe('provider gateway', () => {
       });
     });
     const socketPath = join(stateDir, 'sse.sock');
-    const gateway = await startProviderGateway({ socketPath, target: url });
+    const gateway = await startProviderGateway({ socketPath, route: route(url) });
     try {
       const body = await new Promise<string>((ok, fail) => {
-        const req = request({ socketPath, path: '/v1/responses', method: 'POST' }, (res) => {
+        const req = request({ socketPath, path: `/${TOKEN}/v1/responses`, method: 'POST' }, (res) => {
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (d: string) => {
@@ -134,10 +190,10 @@ describe('provider gateway', () => {
       res.on('close', () => upstreamClosed());
     });
     const socketPath = join(stateDir, 'abort.sock');
-    const gateway = await startProviderGateway({ socketPath, target: url });
+    const gateway = await startProviderGateway({ socketPath, route: route(url) });
     try {
       await new Promise<void>((ok) => {
-        const req = request({ socketPath, path: '/stream' }, (res) => res.once('data', () => (req.destroy(), ok())));
+        const req = request({ socketPath, path: `/${TOKEN}/stream` }, (res) => res.once('data', () => (req.destroy(), ok())));
         req.end();
       });
       await closed; // the test times out if the gateway kept the upstream request open
@@ -149,9 +205,9 @@ describe('provider gateway', () => {
 
   it('answers 502 with a message naming the provider when it cannot be reached', async () => {
     const socketPath = join(stateDir, 'down.sock');
-    const gateway = await startProviderGateway({ socketPath, target: 'http://127.0.0.1:9' });
+    const gateway = await startProviderGateway({ socketPath, route: route('http://127.0.0.1:9') });
     try {
-      const res = await viaSocket(socketPath, { method: 'GET', path: '/v1/models' });
+      const res = await viaSocket(socketPath, { method: 'GET', path: `/${TOKEN}/v1/models` });
       expect(res.status).toBe(502);
       expect(res.body).toContain('could not reach the provider at http://127.0.0.1:9');
     } finally {
@@ -161,17 +217,17 @@ describe('provider gateway', () => {
 });
 
 describe('provider network plan', () => {
-  it('points the agent at the bridge with the base URL path kept, and the gateway at the origin', () => {
-    const plan = planProviderNetwork({ stateDir: '/s', providerBaseUrl: 'https://api.openai.com/v1', bridgeEntry: '/out/netBridge.js', nodePath: '/node' });
-    expect(plan).toMatchObject({ port: 43123, socketPath: '/s/provider.sock', localBaseUrl: 'http://127.0.0.1:43123/v1', target: 'https://api.openai.com' });
+  it('points the agent at the bridge with its token and the base URL path kept, and the gateway at the origin', () => {
+    const plan = planProviderNetwork({ stateDir: '/s', providerBaseUrl: 'https://api.openai.com/v1', bridgeEntry: '/out/netBridge.js', nodePath: '/node', token: 'tok' });
+    expect(plan).toMatchObject({ port: 43123, socketPath: '/s/provider.sock', localBaseUrl: 'http://127.0.0.1:43123/tok/v1', target: 'https://api.openai.com' });
     expect(plan.wrap({ file: 'codex', args: ['-m', 'x'] })).toEqual({
       file: '/node',
       args: ['/out/netBridge.js', '/s/provider.sock', '43123', '--', 'codex', '-m', 'x'],
     });
-    const bare = planProviderNetwork({ stateDir: '/s', providerBaseUrl: 'https://api.anthropic.com', bridgeEntry: 'b', nodePath: 'n' });
-    expect(bare.localBaseUrl).toBe('http://127.0.0.1:43123');
-    expect(planProviderNetwork({ stateDir: '/s', providerBaseUrl: 'http://localhost:11434/v1/', bridgeEntry: 'b', nodePath: 'n' })).toMatchObject({
-      localBaseUrl: 'http://127.0.0.1:43123/v1/',
+    const bare = planProviderNetwork({ stateDir: '/s', providerBaseUrl: 'https://api.anthropic.com', bridgeEntry: 'b', nodePath: 'n', token: 'tok' });
+    expect(bare.localBaseUrl).toBe('http://127.0.0.1:43123/tok');
+    expect(planProviderNetwork({ stateDir: '/s', providerBaseUrl: 'http://localhost:11434/v1/', bridgeEntry: 'b', nodePath: 'n', token: 'tok' })).toMatchObject({
+      localBaseUrl: 'http://127.0.0.1:43123/tok/v1/',
       target: 'http://localhost:11434',
     });
   });
@@ -190,7 +246,7 @@ describe('provider network plan', () => {
   });
 
   it('refuses a base URL that is not http(s) and a socket path longer than a socket allows', () => {
-    const opts = { stateDir: '/s', bridgeEntry: 'b', nodePath: 'n' };
+    const opts = { stateDir: '/s', bridgeEntry: 'b', nodePath: 'n', token: 'tok' };
     expect(() => planProviderNetwork({ ...opts, providerBaseUrl: 'not a url' })).toThrow(/not a valid URL/);
     expect(() => planProviderNetwork({ ...opts, providerBaseUrl: 'ftp://x/v1' })).toThrow(/http:\/\/ or https:\/\//);
     expect(() => planProviderNetwork({ ...opts, stateDir: `/${'d'.repeat(120)}`, providerBaseUrl: 'http://x' })).toThrow(/too long/);
@@ -213,6 +269,15 @@ describe('network bridge', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(5);
   });
+
+  it('does not pass ELECTRON_RUN_AS_NODE (which it needs itself under Electron) to the command', async () => {
+    const port = await freePort();
+    const r = await run(process.execPath, [bridgeEntry, join(stateDir, 'unused.sock'), String(port), '--', '/bin/sh', '-c', 'echo "[${ELECTRON_RUN_AS_NODE-unset}]"'], {
+      ...baseEnv(),
+      ELECTRON_RUN_AS_NODE: '1',
+    });
+    expect(r.stdout.trim()).toBe('[unset]');
+  });
 });
 
 describe.skipIf(!info.available || process.platform !== 'linux')('provider network inside bubblewrap', () => {
@@ -232,8 +297,8 @@ describe.skipIf(!info.available || process.platform !== 'linux')('provider netwo
     other = createServer((socket) => socket.end('leaked\n'));
     await new Promise<void>((ok) => other.listen(0, '127.0.0.1', ok));
     otherPort = (other.address() as { port: number }).port;
-    plan = planProviderNetwork({ stateDir, providerBaseUrl: `${fake.url}/v1`, bridgeEntry, nodePath: process.execPath });
-    gateway = await startProviderGateway({ socketPath: plan.socketPath, target: plan.target });
+    plan = planProviderNetwork({ stateDir, providerBaseUrl: `${fake.url}/v1`, bridgeEntry, nodePath: process.execPath, token: TOKEN });
+    gateway = await startProviderGateway({ socketPath: plan.socketPath, route: route(plan.target, 'fake-key') });
   });
 
   afterAll(async () => {
@@ -256,7 +321,7 @@ describe.skipIf(!info.available || process.platform !== 'linux')('provider netwo
       (async () => {
         const res = await fetch(process.env.BASE + '/chat/completions', {
           method: 'POST',
-          headers: { authorization: 'Bearer fake-key', 'content-type': 'application/json' },
+          headers: { authorization: 'Bearer ${agentKeyFor(TOKEN)}', 'content-type': 'application/json' },
           body: JSON.stringify({ model: 'gpt-x', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
         });
         const raw = await res.text();
@@ -271,10 +336,13 @@ describe.skipIf(!info.available || process.platform !== 'linux')('provider netwo
     expect(fake.requests.at(-1)).toMatchObject({ path: '/v1/chat/completions', stream: true });
   });
 
-  it('lets curl inside the sandbox use the bridge, and a wrong key still gets the provider 401', async () => {
-    const cmd = confined('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-H', 'authorization: Bearer wrong', '-d', '{}', `${plan.localBaseUrl}/chat/completions`]);
-    const r = await run(cmd.file, cmd.args);
-    expect(r.stdout).toBe('401');
+  it('lets curl inside the sandbox use the bridge with any key, and refuses a URL without the token', async () => {
+    const status = async (url: string) => {
+      const cmd = confined('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-H', 'authorization: Bearer wrong', url]);
+      return (await run(cmd.file, cmd.args)).stdout;
+    };
+    expect(await status(`${plan.localBaseUrl}/models`)).toBe('200');
+    expect(await status(`${plan.localBaseUrl.replace(`/${TOKEN}`, '')}/models`)).toBe('403');
   });
 
   it('exits with the confined command exit code', async () => {

@@ -69,6 +69,23 @@ describe('ProviderService: providers', () => {
     expect(service.list()).toHaveLength(3);
   });
 
+  it('adds Anthropic- and Gemini-compatible endpoints by base URL, and gives a built-in an optional base URL', () => {
+    expect(thrown(() => service.save({ id: 'proxy', kind: 'anthropic', name: 'Proxy', baseUrl: null, models: [] })).message).toContain(
+      'An Anthropic-compatible provider needs a base URL',
+    );
+    expect(thrown(() => service.save({ id: 'gem', kind: 'google', name: 'Gem', baseUrl: null, models: [] })).message).toContain('A Gemini-compatible provider needs a base URL');
+    expect(thrown(() => service.save({ id: 'other-openai', kind: 'openai', name: 'X', baseUrl: 'http://x/v1', models: [] })).message).toContain('OpenAI-compatible');
+    expect(service.save({ id: 'proxy', kind: 'anthropic', name: 'Proxy', baseUrl: 'http://127.0.0.1:4000/', models: ['claude-x'] })).toMatchObject({
+      kind: 'anthropic',
+      baseUrl: 'http://127.0.0.1:4000',
+    });
+    expect(service.save({ id: 'gem', kind: 'google', name: 'Gem', baseUrl: 'http://127.0.0.1:4001', models: [] }).kind).toBe('google');
+    expect(service.save({ id: 'anthropic', kind: 'anthropic', name: 'Anthropic', baseUrl: 'https://gateway.example/anthropic', models: ['m'] }).baseUrl).toBe(
+      'https://gateway.example/anthropic',
+    );
+    expect(service.save({ id: 'anthropic', kind: 'anthropic', name: 'Anthropic', baseUrl: null, models: ['m'] }).baseUrl).toBeNull();
+  });
+
   it('saving a built-in stores an override; removing it resets to the defaults', () => {
     service.save({ id: 'openai', kind: 'openai', name: 'OpenAI (proxy)', baseUrl: 'http://127.0.0.1:9999/v1/', models: ['gpt-5'] });
     expect(service.list()[0]).toMatchObject({ id: 'openai', name: 'OpenAI (proxy)', baseUrl: 'http://127.0.0.1:9999/v1', models: ['gpt-5'] });

@@ -27,6 +27,9 @@ import {
   parseModelList,
   parsePrice,
   providerIdFromName,
+  isBuiltinProvider,
+  kindLabel,
+  parseNameList,
 } from '../src/renderer/features/settings/settings-logic';
 import { baseUrlProblem } from '../src/shared/base-url';
 import { activityLabel, formatTokens, formatUsage, formatUsd } from '../src/renderer/features/common/format';
@@ -352,5 +355,25 @@ describe('throttle', () => {
     t.dispose();
     expect(queued).toHaveLength(0);
     expect(runs).toBe(3);
+  });
+});
+
+describe('settings: endpoints and passed variables', () => {
+  it('says why a base URL cannot be saved: empty, or not http(s)', () => {
+    expect(baseUrlProblem('')).toMatch(/^Enter the base URL/);
+    expect(baseUrlProblem('localhost:4000')).toMatch(/^"localhost:4000" is not a full URL/);
+    expect(baseUrlProblem(' http://127.0.0.1:4000 ')).toBeNull();
+  });
+
+  it('labels a user-added Anthropic or Gemini endpoint as compatible, and a built-in by its kind', () => {
+    expect(kindLabel({ id: 'anthropic', kind: 'anthropic' })).toBe('anthropic');
+    expect(kindLabel({ id: 'proxy', kind: 'anthropic' })).toBe('anthropic-compatible');
+    expect(kindLabel({ id: 'gem', kind: 'google' })).toBe('gemini-compatible');
+    expect(isBuiltinProvider({ id: 'google' })).toBe(true);
+    expect(isBuiltinProvider({ id: 'ollama' })).toBe(false);
+  });
+
+  it('reads variable names separated by commas or spaces, once each', () => {
+    expect(parseNameList(' SSH_AUTH_SOCK, HTTPS_PROXY  GH_TOKEN,,SSH_AUTH_SOCK ')).toEqual(['SSH_AUTH_SOCK', 'HTTPS_PROXY', 'GH_TOKEN']);
   });
 });

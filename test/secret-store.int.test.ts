@@ -42,6 +42,12 @@ describe('keys from the environment', () => {
     expect(keyFromEnv('ollama', 'openai-compatible', { OPENAI_API_KEY: 'sk-o' })).toBeNull();
     expect(keyFromEnv('openai', 'openai', { OPENAI_API_KEY: '  ' })).toBeNull();
   });
+
+  it("never gives a vendor's key to a user-added endpoint of that vendor's protocol (a proxy is someone else's server)", () => {
+    expect(keyFromEnv('my-proxy', 'anthropic', { ANTHROPIC_API_KEY: 'sk-a' })).toBeNull();
+    expect(keyFromEnv('my-gemini', 'google', { GEMINI_API_KEY: 'g1' })).toBeNull();
+    expect(keyFromEnv('my-proxy', 'anthropic', { ANTHROPIC_API_KEY: 'sk-a', FLOTILLA_KEY_MY_PROXY: 'p1' })).toBe('p1');
+  });
 });
 
 describe('FileSecretStore (web mode)', () => {

@@ -40,7 +40,11 @@ server.listen(port, '127.0.0.1', () => {
   process.on('SIGINT', ignore);
   process.on('SIGQUIT', ignore);
 
-  const child = spawn(file, args, { stdio: 'inherit' });
+  // ELECTRON_RUN_AS_NODE is ours (it made Electron's binary run this bridge as Node): it stays only
+  // for Flotilla's own agent, which is that same binary; any other command must not inherit it.
+  const env = { ...process.env };
+  if (file !== process.execPath) delete env.ELECTRON_RUN_AS_NODE;
+  const child = spawn(file, args, { stdio: 'inherit', env });
   const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
   process.on('SIGTERM', forward('SIGTERM'));
   process.on('SIGHUP', forward('SIGHUP'));

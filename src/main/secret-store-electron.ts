@@ -7,7 +7,7 @@
 import type { SafeStorage } from 'electron';
 import type { ProviderKind } from '../shared/types';
 import { AppError } from './core/errors';
-import { keyFromEnv, readOwnerOnlyJson, writeOwnerOnlyJson, type KeySource, type SecretStore } from './core/providers';
+import { keyFromEnv, readOwnerOnlyJson, vendorKeyFromEnv, writeOwnerOnlyJson, type KeySource, type SecretStore } from './core/providers';
 
 /** How a stored blob was made: real keychain encryption, basic_text obfuscation, or none. */
 type Encoding = 'keychain' | 'basic_text' | 'plain';
@@ -107,6 +107,10 @@ export function createElectronSecretStore(safeStorage: SafeStorage, file: string
       if (!(providerId in data.keys)) return;
       delete data.keys[providerId];
       writeOwnerOnlyJson(file, data);
+    },
+
+    environmentKey(kind: ProviderKind): string | null {
+      return vendorKeyFromEnv(kind, env);
     },
 
     source(providerId: string, kind: ProviderKind): KeySource | null {

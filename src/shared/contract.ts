@@ -135,6 +135,10 @@ export const methods = {
   },
   'providers.clearKey': { params: z.object({ id: z.string() }), result: providerSchema },
 
+  /** Names of variables passed from Flotilla's environment to every agent (SSH_AUTH_SOCK, HTTPS_PROXY, ...). */
+  'settings.agentEnv': { params: z.object({}), result: z.array(z.string()) },
+  'settings.setAgentEnv': { params: z.object({ names: z.array(z.string().max(128)).max(50) }), result: z.array(z.string()) },
+
   'prices.list': { params: z.object({}), result: z.array(priceSchema) },
   'prices.save': { params: priceSchema, result: z.array(priceSchema) },
   'usage.summary': { params: z.object({ repoId: z.string().optional() }), result: usageSummarySchema },

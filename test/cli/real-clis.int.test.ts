@@ -17,6 +17,9 @@ import { ensureTestClis, INSTALL_TIMEOUT_MS, TEST_CACHE, TEST_CLI_PREFIX, TEST_C
 const TEST_DATA_ROOT = join(TEST_CACHE, 'real-clis');
 
 const KEY = 'test-key-for-real-clis-0123456789';
+/** What a CLI holds instead of the key: its provider-gateway token, and the gateway's URL. */
+const GATEWAY_KEY = /^flotilla-local-[0-9a-f]{64}$/;
+const GATEWAY_URL = /^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{64}$/;
 
 async function until(check: () => boolean, what: () => string, timeoutMs = 60_000): Promise<void> {
   const start = Date.now();
@@ -175,6 +178,8 @@ describe('real coding CLIs launched by Flotilla', () => {
     // Every model request came to the fake with this agent's key; the environment the CLI really
     // runs with carries its vendor's quiet/no-telemetry switches (checked per CLI below).
     const env = processEnvIn(a.worktreePath);
+    // ...yet the CLI itself never held the key: only its gateway token (worthless elsewhere).
+    expect(Object.entries(env).filter(([, v]) => v.includes(KEY))).toEqual([]);
 
     // Tokens the CLI recorded in its own session log (opencode: its database) reach the agent's usage.
     await until(() => (agents.get(a.id)?.usage?.inputTokens ?? 0) > 0, () => `usage from the CLI's own records; ${why()}`);
@@ -218,13 +223,18 @@ describe('real coding CLIs launched by Flotilla', () => {
     });
     expect(requests.every((q) => q.protocol === 'anthropic' && q.headers['x-api-key'] === KEY)).toBe(true);
     expect(env).toMatchObject({
-      ANTHROPIC_BASE_URL: `http://127.0.0.1:${BRIDGE_PORT}`, // the in-sandbox bridge to the provider
+      ANTHROPIC_API_KEY: expect.stringMatching(GATEWAY_KEY),
+      ANTHROPIC_BASE_URL: expect.stringMatching(GATEWAY_URL),
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       DISABLE_TELEMETRY: '1',
       DISABLE_ERROR_REPORTING: '1',
       DISABLE_AUTOUPDATER: '1',
     });
     expect(env.HOME).toBe(home);
+    // Claude records the approved key's last 20 characters in its config: now the token's, not the key's.
+    const config = readFileSync(join(env.CLAUDE_CONFIG_DIR!, '.claude.json'), 'utf8');
+    expect(JSON.parse(config).customApiKeyResponses.approved).toEqual([env.ANTHROPIC_API_KEY!.slice(-20)]);
+    expect(config).not.toContain(KEY.slice(-20));
   }, 120_000);
 
   it('Codex runs a command that writes a file in its TUI; the diff shows it and it goes idle', async () => {
@@ -263,7 +273,7 @@ describe('real coding CLIs launched by Flotilla', () => {
       toolResult: 'functionResponse',
     });
     expect(requests.every((q) => q.protocol === 'gemini' && q.headers['x-goog-api-key'] === KEY)).toBe(true);
-    expect(env).toMatchObject({ GEMINI_API_KEY: KEY, GOOGLE_GEMINI_BASE_URL: `http://127.0.0.1:${BRIDGE_PORT}` });
+    expect(env).toMatchObject({ GEMINI_API_KEY: expect.stringMatching(GATEWAY_KEY), GOOGLE_GEMINI_BASE_URL: expect.stringMatching(GATEWAY_URL) });
     // Its settings layer (auth type, hooks, no usage statistics) was read, not skipped as insecure.
     const settings = JSON.parse(readFileSync(env.GEMINI_CLI_SYSTEM_SETTINGS_PATH!, 'utf8'));
     expect(settings.privacy.usageStatisticsEnabled).toBe(false);

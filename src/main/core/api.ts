@@ -7,6 +7,7 @@ import { previewMerge, runMerge } from './merge';
 import { listChanges, mergeBaseFor, readFileDiff } from './changes';
 import { getGitVersion } from './git/version';
 import { detectSandbox } from './sandbox';
+import { checkPassEnvNames } from './agents/agent-env';
 import { AppError } from './errors';
 import type { MergedEvent } from './agents/merged-work';
 import type { ClientSink, CoreOptions } from './index';
@@ -98,6 +99,12 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
     },
     'providers.setKey': async (p) => s.providers.setKey(p.id, p.key, p.allowPlaintext),
     'providers.clearKey': async (p) => s.providers.clearKey(p.id),
+    'settings.agentEnv': async () => s.db.settings.agentEnvPassthrough(),
+    'settings.setAgentEnv': async (p) => {
+      const names = checkPassEnvNames(p.names);
+      s.db.settings.setAgentEnvPassthrough(names);
+      return names;
+    },
     'prices.list': async () => s.providers.listPrices(),
     'prices.save': async (p) => s.providers.savePrice(p),
     'usage.summary': async (p) => s.providers.summary(p.repoId),

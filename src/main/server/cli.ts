@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { version } from '../../../package.json';
 import { Core } from '../core';
+import { FileSecretStore, relaunchWithoutKeys, takeHandedKeys } from '../core/providers';
 import { hostForUrl, startWebServer, type WebServer } from './web-server';
 import { isValidToken, newToken, readWebState, TOKEN_RULES, writeWebState } from './web-state';
 
@@ -112,7 +113,7 @@ function makePrivateDir(dir: string): void {
   if ((mode & 0o077) !== 0) chmodSync(dir, mode & 0o700);
 }
 
-async function serve(options: ServeOptions): Promise<void> {
+async function serve(options: ServeOptions, keys: Record<string, string> | null): Promise<void> {
   const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url));
   if (!existsSync(join(rendererDir, 'index.html'))) {
     console.error(`flotilla: warning: the UI is not built (${rendererDir} has no index.html); run \`npm run build\`.`);
@@ -137,6 +138,8 @@ async function serve(options: ServeOptions): Promise<void> {
     dataDir: options.dataDir,
     ownAgentEntry: existsSync(ownAgent) ? ownAgent : null,
     netBridgeEntry: existsSync(netBridge) ? netBridge : null,
+    // Keys from the launcher's environment, which this process does not carry (key-handover.ts).
+    secretStore: new FileSecretStore(options.dataDir, keys ?? process.env),
   });
   let server: WebServer;
   try {
@@ -251,8 +254,10 @@ export async function main(argv: string[]): Promise<void> {
     }
     throw err;
   }
+  // Keys in the environment: the server runs as a child without them (its launcher waits here).
+  if (relaunchWithoutKeys()) return;
   try {
-    await serve(options);
+    await serve(options, takeHandedKeys());
   } catch (err) {
     console.error(`flotilla: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
     process.exit(1);

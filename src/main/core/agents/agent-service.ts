@@ -30,7 +30,7 @@ import type { RepoService } from '../repos/repo-service';
 import type { CatalogService } from '../catalog';
 import type { ProviderService } from '../providers';
 import { ActivityTracker, CliUsageWatcher, OpencodeUsageWatcher, opencodeDatabase, ReportWatcher, usageDirsFor, type ReportLine } from '../status';
-import { detectSandbox, ensureSocketFilterFile, startProviderGateway, type ProviderGateway } from '../sandbox';
+import { detectSandbox, ensureSocketFilterFile, ProviderGatewayHub, type ProviderGateway } from '../sandbox';
 import { openView, preparePrivateGit, repairWorktreeLinks } from '../git/agent-branch';
 import { registerView, unregisterView, type WorktreeView } from '../git/worktree-view';
 import { sandboxGitconfig } from './sandbox-home';
@@ -87,6 +87,8 @@ export class AgentService implements Disposable {
   private readonly sizes = new Map<string, { cols: number; rows: number }>();
   /** Network 'provider': each running confined agent's way to its provider. */
   private readonly gateways = new Map<string, ProviderGateway>();
+  /** Every agent's way to its provider; holds the keys, so agents never do. */
+  private readonly gatewayHub = new ProviderGatewayHub();
   private readonly reports = new Map<string, ReportWatcher>();
   private readonly cliUsage = new Map<string, CliUsageWatcher | OpencodeUsageWatcher>();
   /** The open run of each running agent, to close it on exit and to attribute usage. */
@@ -458,6 +460,7 @@ export class AgentService implements Disposable {
     this.diffTimers.clear();
     for (const id of [...this.reports.keys()]) this.stopWatchingReport(id);
     await Promise.all([...this.gateways.keys()].map((id) => this.closeGateway(id)));
+    await this.gatewayHub.dispose();
     await this.store.dispose();
   }
 
@@ -489,9 +492,11 @@ export class AgentService implements Disposable {
         ownAgentEntry: this.deps.ownAgentEntry,
         netBridgeEntry: this.deps.netBridgeEntry ?? null,
         resume,
+        gatewayPort: await this.gatewayHub.port(),
+        passEnv: this.db.settings.agentEnvPassthrough(),
       });
       await this.closeGateway(row.id);
-      if (plan.gateway) this.gateways.set(row.id, await startProviderGateway(plan.gateway));
+      if (plan.gateway) this.gateways.set(row.id, await this.gatewayHub.add(plan.gateway));
       this.pty.spawn(row.id, { file: plan.file, args: plan.args, cwd: row.worktreePath, env: plan.env, cols: size.cols, rows: size.rows });
     } catch (err) {
       await this.closeGateway(row.id);

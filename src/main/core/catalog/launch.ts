@@ -24,6 +24,12 @@ export interface CliLaunchOptions {
   /** Private per-agent folder under the data dir, for config homes and the report file. */
   stateDir: string;
   provider: CliProvider | null;
+  /**
+   * Without a Flotilla provider ("the CLI's own"): the key Flotilla's environment holds for the
+   * CLI's vendor, already turned into the gateway's URL and the agent's token by the caller. Only
+   * the vendor's key and base URL variables are set; the CLI keeps the user's own config.
+   */
+  environmentKey?: CliProvider | null;
   /** JSONL file the CLI's hooks append status lines to. */
   reportFile: string;
   /** The agent's worktree; lets a CLI's folder-trust prompt be pre-answered. */
@@ -110,6 +116,10 @@ export function buildCliLaunch(
   const model = provider?.model ?? null;
   if (model && preset.modelFlag) args.push(preset.modelFlag, model);
 
+  if (!provider && opts.environmentKey) {
+    environmentKey(preset.integration, opts.environmentKey, env, args);
+  }
+
   switch (preset.integration) {
     case "custom": {
       if (provider) addVendorEnv(env, provider);
@@ -166,6 +176,48 @@ function addVendorEnv(
   const names = PROVIDER_ENV[provider.kind];
   if (provider.key) env[names.key] = provider.key;
   if (provider.baseUrl) env[names.baseUrl] = provider.baseUrl;
+}
+
+/** "The CLI's own" with the environment's vendor key: the vendor's variables (Codex: its provider args). */
+function environmentKey(
+  integration: CliPreset["integration"],
+  provider: CliProvider,
+  env: Record<string, string>,
+  args: string[],
+): void {
+  switch (integration) {
+    case "codex":
+      // Codex ignores OPENAI_BASE_URL: a model provider on the command line, the config untouched.
+      if (provider.key) env.OPENAI_API_KEY = provider.key;
+      args.push(
+        "-c",
+        'model_provider="flotilla"',
+        "-c",
+        `model_providers.flotilla={name="flotilla", base_url=${tomlString(openAiBaseUrl(provider.baseUrl ?? "https://api.openai.com/v1"))}, env_key="OPENAI_API_KEY", wire_api="responses"}`,
+      );
+      return;
+    case "opencode":
+      if (provider.kind === "anthropic") env.ANTHROPIC_API_KEY = provider.key ?? "";
+      else if (provider.kind === "google") env.GOOGLE_GENERATIVE_AI_API_KEY = provider.key ?? "";
+      else env.OPENAI_API_KEY = provider.key ?? "";
+      return;
+    case "aider":
+      if (provider.kind === "anthropic") {
+        if (provider.key) env.ANTHROPIC_API_KEY = provider.key;
+        if (provider.baseUrl) env.ANTHROPIC_BASE_URL = provider.baseUrl;
+      } else {
+        if (provider.key) env.OPENAI_API_KEY = provider.key;
+        if (provider.baseUrl) env.OPENAI_API_BASE = openAiBaseUrl(provider.baseUrl);
+      }
+      return;
+    case "claude":
+    case "gemini":
+    case "custom":
+      addVendorEnv(env, provider);
+      return;
+    default:
+      assertNever(integration);
+  }
 }
 
 /**
@@ -355,6 +407,14 @@ function opencode(opts: CliLaunchOptions, env: Record<string, string>): void {
     share: "disabled",
   };
   if (permission) config.permission = permission;
+  const fromEnv = opts.provider ? null : opts.environmentKey;
+  if (fromEnv?.baseUrl) {
+    // The user's own opencode setup, with its vendor's endpoint moved to Flotilla's gateway.
+    const id = fromEnv.kind === "anthropic" ? "anthropic" : fromEnv.kind === "google" ? "google" : "openai";
+    const keyVar = id === "anthropic" ? "ANTHROPIC_API_KEY" : id === "google" ? "GOOGLE_GENERATIVE_AI_API_KEY" : "OPENAI_API_KEY";
+    const baseURL = id === "openai" ? openAiBaseUrl(fromEnv.baseUrl) : fromEnv.baseUrl;
+    config.provider = { [id]: { options: { apiKey: `{env:${keyVar}}`, baseURL } } };
+  }
   const provider = opts.provider;
   if (provider) {
     // A per-agent data folder: opencode's database, where it records token usage, stays with

@@ -7,6 +7,7 @@ import { CustomCliTable } from './custom-cli-table';
 import { EventsTable } from './events-table';
 import { migrate } from './migrations';
 import { PricesTable } from './prices-table';
+import { SettingsTable } from './settings-table';
 import { ProvidersTable } from './providers-table';
 import { ReposTable } from './repos-table';
 import { RunsTable } from './runs-table';
@@ -25,6 +26,7 @@ export class FlotillaDb {
   readonly transcripts: TranscriptsTable;
   readonly providers: ProvidersTable;
   readonly prices: PricesTable;
+  readonly settings: SettingsTable;
   readonly usage: UsageTable;
   readonly customCli: CustomCliTable;
   private closed = false;
@@ -37,6 +39,7 @@ export class FlotillaDb {
     this.transcripts = new TranscriptsTable(connection);
     this.providers = new ProvidersTable(connection);
     this.prices = new PricesTable(connection);
+    this.settings = new SettingsTable(connection);
     this.usage = new UsageTable(connection);
     this.customCli = new CustomCliTable(connection);
   }

@@ -22,8 +22,8 @@ export const MAX_SEARCH_MATCHES = 200;
 export const COMMAND_OUTPUT_TAIL_BYTES = 16 * 1024;
 /** Files larger than this are skipped by the built-in search. */
 const MAX_SEARCH_FILE_BYTES = 2 * 1024 * 1024;
-/** Environment variables a command run by the model never sees: the agent's own secrets. */
-const SECRET_ENV = /^(OPENAI_API_KEY|ANTHROPIC_API_KEY|GEMINI_API_KEY|GOOGLE_API_KEY|FLOTILLA_.*)$/;
+/** Environment variables a command run by the model never sees: its gateway token, Flotilla's own switches. */
+const SECRET_ENV = /^(OPENAI_API_KEY|ANTHROPIC_API_KEY|GEMINI_API_KEY|GOOGLE_API_KEY|FLOTILLA_.*|ELECTRON_RUN_AS_NODE)$/;
 
 /** What the tools need from the running agent. */
 export interface ToolContext {

@@ -3,7 +3,9 @@ export { ProviderService, type ProviderInput, type ResolvedProvider, type UsageR
 export {
   FileSecretStore,
   flotillaKeyEnvName,
+  isKeyEnvName,
   keyFromEnv,
+  vendorKeyFromEnv,
   vendorKeyEnvNames,
   type KeySource,
   type SecretStore,
@@ -11,3 +13,4 @@ export {
 export { KEY_FILE_MODE, keyFileProblem, readOwnerOnlyJson, writeOwnerOnlyJson } from './key-file';
 export { BUILTIN_PROVIDERS, DEFAULT_PRICES, OPENAI_COMPATIBLE_EXAMPLES, type BuiltinProvider } from './defaults';
 export { costUsd, findPrice, mergePrices } from './cost';
+export { KEY_HANDOVER_VARIABLE, keyVariables, relaunchWithoutKeys, takeHandedKeys } from './key-handover';

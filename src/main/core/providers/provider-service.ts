@@ -37,6 +37,20 @@ export type UsageReport = Omit<UsageRecordInput, 'costUsd'>;
 
 const PROVIDER_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
+/** How the settings form names each protocol a user-added provider can speak. */
+const COMPATIBLE_NAME: Record<ProviderKind, string> = {
+  openai: 'An OpenAI',
+  'openai-compatible': 'An OpenAI-compatible',
+  anthropic: 'An Anthropic-compatible',
+  google: 'A Gemini-compatible',
+};
+const COMPATIBLE_EXAMPLE: Record<ProviderKind, string> = {
+  openai: 'https://api.openai.com/v1',
+  'openai-compatible': 'http://127.0.0.1:11434/v1 for Ollama',
+  anthropic: 'http://127.0.0.1:4000 for a LiteLLM proxy',
+  google: 'http://127.0.0.1:4000 for a proxy',
+};
+
 function builtin(id: string): BuiltinProvider | undefined {
   return BUILTIN_PROVIDERS.find((b) => b.id === id);
 }
@@ -88,8 +102,12 @@ export class ProviderService {
     const name = p.name.trim();
     if (!name) throw new AppError('invalid-params', 'A provider needs a name.');
     const baseUrl = p.baseUrl?.trim() ? checkBaseUrl(p.baseUrl.trim()) : null;
-    if (p.kind === 'openai-compatible' && !baseUrl) {
-      throw new AppError('invalid-params', 'An OpenAI-compatible provider needs a base URL, e.g. http://127.0.0.1:11434/v1 for Ollama.');
+    if (!b && p.kind === 'openai') {
+      throw new AppError('invalid-params', 'Add a server that speaks the OpenAI API as "OpenAI-compatible"; "OpenAI" is the built-in provider.');
+    }
+    if (!b && !baseUrl) {
+      // Only the built-ins have a default endpoint; an added provider is some other server.
+      throw new AppError('invalid-params', `${COMPATIBLE_NAME[p.kind]} provider needs a base URL, e.g. ${COMPATIBLE_EXAMPLE[p.kind]}.`);
     }
     return this.info(this.db.providers.upsert({ id: p.id, kind: p.kind, name, baseUrl, models: cleanModels(p.models) }));
   }
@@ -129,6 +147,11 @@ export class ProviderService {
   resolve(id: string): ResolvedProvider {
     const row = this.row(id);
     return { id: row.id, kind: row.kind, name: row.name, baseUrl: row.baseUrl, key: this.secrets.get(row.id, row.kind), models: row.models };
+  }
+
+  /** The key Flotilla's environment holds for a vendor (e.g. ANTHROPIC_API_KEY), for "the CLI's own"; core only. */
+  environmentKey(kind: ProviderKind): string | null {
+    return this.secrets.environmentKey?.(kind) ?? null;
   }
 
   /** Default prices overlaid by the user's, sorted by model. */

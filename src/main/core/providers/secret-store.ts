@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { ProviderKind } from '../../../shared/types';
 import { AppError, assertNever } from '../errors';
+import { BUILTIN_PROVIDERS } from './defaults';
 import { keyFileProblem, readOwnerOnlyJson, writeOwnerOnlyJson } from './key-file';
 
 /** Where a provider's key comes from (never the key itself). */
@@ -21,6 +22,8 @@ export interface SecretStore {
   clear(providerId: string): void;
   /** Where get() would find the key, or null when there is none; never throws. */
   source(providerId: string, kind: ProviderKind): KeySource | null;
+  /** The key the environment holds under the vendor's own variable name (OPENAI_API_KEY, ...), or null. */
+  environmentKey?(kind: ProviderKind): string | null;
 }
 
 /** The vendors' own environment variable names for a provider kind, in order of preference. */
@@ -47,14 +50,37 @@ export function flotillaKeyEnvName(providerId: string): string {
 
 /**
  * The key from the environment, or null. The per-provider variable wins over the vendor's name
- * because it is the more specific choice the user made.
+ * because it is the more specific choice the user made. The vendor's name (ANTHROPIC_API_KEY, ...)
+ * counts only for the built-in provider of that vendor: a user-added Anthropic- or Gemini-compatible
+ * endpoint is someone else's server, and the vendor's key must not be sent there.
  */
 export function keyFromEnv(providerId: string, kind: ProviderKind, env: NodeJS.ProcessEnv): string | null {
-  for (const name of [flotillaKeyEnvName(providerId), ...vendorKeyEnvNames(kind)]) {
+  const vendor = BUILTIN_PROVIDERS.some((b) => b.id === providerId && b.kind === kind) ? vendorKeyEnvNames(kind) : [];
+  for (const name of [flotillaKeyEnvName(providerId), ...vendor]) {
     const value = env[name]?.trim();
     if (value) return value;
   }
   return null;
+}
+
+/** The key under the vendor's own variable names only (for "the CLI's own (environment)"), or null. */
+export function vendorKeyFromEnv(kind: ProviderKind, env: NodeJS.ProcessEnv): string | null {
+  for (const name of vendorKeyEnvNames(kind)) {
+    const value = env[name]?.trim();
+    if (value) return value;
+  }
+  return null;
+}
+
+/**
+ * Every variable that carries a key Flotilla reads (FLOTILLA_KEY_*, the vendors' names): what
+ * `flotilla serve` takes out of its own environment at start.
+ */
+export function isKeyEnvName(name: string): boolean {
+  return (
+    name.startsWith('FLOTILLA_KEY_') ||
+    (['openai', 'anthropic', 'google'] as const).some((kind) => vendorKeyEnvNames(kind).includes(name))
+  );
 }
 
 interface KeysFile {
@@ -102,6 +128,10 @@ export class FileSecretStore implements SecretStore {
     if (!(providerId in data.keys)) return;
     delete data.keys[providerId];
     writeOwnerOnlyJson(this.file, data);
+  }
+
+  environmentKey(kind: ProviderKind): string | null {
+    return vendorKeyFromEnv(kind, this.env);
   }
 
   source(providerId: string, kind: ProviderKind): KeySource | null {

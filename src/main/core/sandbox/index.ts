@@ -13,6 +13,15 @@ export {
   PROBE_TIMEOUT_MS,
   type SandboxOptions,
 } from "./sandbox";
-export { startProviderGateway, endToEndHeaders, type ProviderGateway } from "./provider-gateway";
-export { planProviderNetwork, BRIDGE_PORT, type ProviderNetworkPlan } from "./provider-network";
+export {
+  ProviderGatewayHub,
+  agentKeyFor,
+  endToEndHeaders,
+  newGatewayToken,
+  routeRequest,
+  startProviderGateway,
+  type GatewayRoute,
+  type ProviderGateway,
+} from "./provider-gateway";
+export { planProviderNetwork, gatewayBaseUrl, BRIDGE_PORT, type ProviderNetworkPlan } from "./provider-network";
 export { ensureSocketFilterFile, unixSocketFilter, withSocketFilter } from "./socket-filter";

@@ -21,7 +21,7 @@ export interface ProviderNetworkPlan {
   port: number;
   /** Where the gateway listens: in the agent's state folder, which the sandbox sees at the same path. */
   socketPath: string;
-  /** The provider's base URL as the agent must see it: http://127.0.0.1:<port><path of the real one>. */
+  /** The provider's base URL as the agent must see it: http://127.0.0.1:<port>/<token><path of the real one>. */
   localBaseUrl: string;
   /** The provider's origin, for startProviderGateway. */
   target: string;
@@ -38,6 +38,8 @@ export function planProviderNetwork(opts: {
   bridgeEntry: string;
   /** The Node to run the bridge with (process.execPath; Electron needs ELECTRON_RUN_AS_NODE=1). */
   nodePath: string;
+  /** The agent's gateway token (see provider-gateway.ts), the first segment of localBaseUrl. */
+  token: string;
 }): ProviderNetworkPlan {
   let url: URL;
   try {
@@ -59,10 +61,19 @@ export function planProviderNetwork(opts: {
   return {
     port,
     socketPath,
-    localBaseUrl: `http://127.0.0.1:${port}${localPath(url, opts.providerBaseUrl.trim())}`,
+    localBaseUrl: gatewayBaseUrl(`http://127.0.0.1:${port}`, opts.token, opts.providerBaseUrl),
     target: url.origin,
     wrap: (cmd) => ({ file: opts.nodePath, args: [opts.bridgeEntry, socketPath, String(port), '--', cmd.file, ...cmd.args] }),
   };
+}
+
+/**
+ * The base URL an agent is given for its provider: the gateway's address, the agent's token, then
+ * the path of the provider's real base URL (`https://api.openai.com/v1` → `<gateway>/<token>/v1`).
+ */
+export function gatewayBaseUrl(gatewayOrigin: string, token: string, providerBaseUrl: string): string {
+  const trimmed = providerBaseUrl.trim();
+  return `${gatewayOrigin}/${token}${localPath(new URL(trimmed), trimmed)}`;
 }
 
 /** The path and query of `url`, keeping the caller's spelling of a bare origin (no added "/"). */

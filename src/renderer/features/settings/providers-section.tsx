@@ -4,9 +4,20 @@ import type { AppErrorData, ProviderInfo } from '../../../shared/types';
 import { toastInfo } from '../../stores/toast-store';
 import { call } from '../common/call';
 import { SectionError } from './section-error';
-import { isPlaintextRefusal, keySourceLabel, parseModelList, providerIdFromName } from './settings-logic';
+import {
+  ENDPOINT_KINDS,
+  isBuiltinProvider,
+  isPlaintextRefusal,
+  keySourceLabel,
+  kindLabel,
+  parseModelList,
+  providerIdFromName,
+} from './settings-logic';
 
-/** Providers with their models and key status; add an OpenAI-compatible endpoint; set or clear keys. */
+/**
+ * Providers with their models and key status; add an OpenAI-, Anthropic- or Gemini-compatible
+ * endpoint; move a built-in to another base URL; set or clear keys.
+ */
 export function ProvidersSection() {
   const [providers, setProviders] = useState<ProviderInfo[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -31,7 +42,8 @@ export function ProvidersSection() {
       <h2>Providers</h2>
       <p className="muted small">
         Keys are stored in the OS keychain (desktop) or an owner-only file, or read from environment variables such as{' '}
-        <code>OPENAI_API_KEY</code>. They are never shown again.
+        <code>OPENAI_API_KEY</code>. They are never shown again, and never given to an agent: agents reach their provider
+        through Flotilla, which adds the key.
       </p>
       <SectionError section="providers" message={error} />
       {providers === null && !error ? <div className="muted">Loading…</div> : null}
@@ -62,6 +74,22 @@ function ProviderRow({
   const [error, setError] = useState<string | null>(null);
   /** Set when the only storage is plain text: the user must accept it explicitly. */
   const [plaintextOffer, setPlaintextOffer] = useState<AppErrorData | null>(null);
+  /** The base URL being edited (built-ins only), or null when not editing. */
+  const [urlDraft, setUrlDraft] = useState<string | null>(null);
+  const builtin = isBuiltinProvider(provider);
+
+  const saveUrl = async () => {
+    const url = (urlDraft ?? '').trim();
+    const problem = url ? baseUrlProblem(url) : null;
+    if (problem) return setError(problem);
+    setBusy(true);
+    setError(null);
+    const r = await call('providers.save', { id: provider.id, kind: provider.kind, name: provider.name, baseUrl: url || null, models: provider.models });
+    setBusy(false);
+    if (!r.ok) return setError(r.error.message);
+    setUrlDraft(null);
+    onChanged(r.value);
+  };
 
   const saveKey = async (allowPlaintext: boolean) => {
     if (!key) {
@@ -103,7 +131,7 @@ function ProviderRow({
       <div className="provider-main">
         <div className="provider-title">
           <strong>{provider.name}</strong>
-          <span className="tag">{provider.kind}</span>
+          <span className="tag">{kindLabel(provider)}</span>
           <span
             className={provider.hasKey ? 'tag key-ok' : 'tag key-none'}
             data-testid="provider-key-status"
@@ -112,7 +140,38 @@ function ProviderRow({
             {keySourceLabel(provider)}
           </span>
         </div>
-        <div className="muted small mono">{provider.baseUrl ?? 'vendor default endpoint'}</div>
+        {urlDraft === null ? (
+          <div className="muted small mono">
+            {provider.baseUrl ?? 'vendor default endpoint'}
+            {builtin ? (
+              <button type="button" className="ghost small" data-testid="provider-url-edit" onClick={() => setUrlDraft(provider.baseUrl ?? '')}>
+                Change
+              </button>
+            ) : null}
+          </div>
+        ) : (
+          <form
+            className="provider-url-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void saveUrl();
+            }}
+          >
+            <input
+              data-testid="provider-url-edit-input"
+              value={urlDraft}
+              spellCheck={false}
+              placeholder="empty: the vendor's default endpoint"
+              onChange={(e) => setUrlDraft(e.target.value)}
+            />
+            <button type="submit" data-testid="provider-url-save" disabled={busy}>
+              Save URL
+            </button>
+            <button type="button" className="ghost" onClick={() => setUrlDraft(null)}>
+              Cancel
+            </button>
+          </form>
+        )}
         <div className="muted small" title={provider.models.join(', ')}>
           {provider.models.length > 0 ? provider.models.join(', ') : 'no models listed'}
         </div>
@@ -144,7 +203,7 @@ function ProviderRow({
             Clear key
           </button>
         ) : null}
-        {provider.kind === 'openai-compatible' ? (
+        {!builtin ? (
           <button type="button" className="ghost danger-hover" data-testid="provider-remove" onClick={() => void remove()}>
             Remove
           </button>
@@ -172,22 +231,25 @@ function ProviderRow({
 
 function AddProviderForm({ existing, onAdded }: { existing: readonly ProviderInfo[]; onAdded(p: ProviderInfo): void }) {
   const [name, setName] = useState('');
+  const [kind, setKind] = useState<(typeof ENDPOINT_KINDS)[number]['kind']>('openai-compatible');
   const [baseUrl, setBaseUrl] = useState('');
   const [models, setModels] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
+  const selected = ENDPOINT_KINDS.find((k) => k.kind === kind) ?? ENDPOINT_KINDS[0]!;
+
   const add = async () => {
     const id = providerIdFromName(name);
     if (!id) return setError('Give the provider a name, e.g. Ollama or LM Studio.');
     if (existing.some((p) => p.id === id)) return setError(`A provider with the id ${id} already exists; pick another name.`);
-    const urlProblem = baseUrlProblem(baseUrl);
-    if (urlProblem) return setError(urlProblem);
+    const problem = baseUrlProblem(baseUrl);
+    if (problem) return setError(problem);
     setBusy(true);
     setError(null);
     const r = await call('providers.save', {
       id,
-      kind: 'openai-compatible',
+      kind,
       name: name.trim(),
       baseUrl: baseUrl.trim(),
       models: parseModelList(models),
@@ -209,8 +271,18 @@ function AddProviderForm({ existing, onAdded }: { existing: readonly ProviderInf
         void add();
       }}
     >
-      <div className="settings-add-title">Add an OpenAI-compatible endpoint (Ollama, LM Studio, vLLM, OpenRouter…)</div>
+      <div className="settings-add-title">Add an endpoint by base URL ({selected.examples}…)</div>
       <div className="form-row">
+        <label>
+          <span>Speaks</span>
+          <select data-testid="provider-kind-select" value={kind} onChange={(e) => setKind(e.target.value as typeof kind)}>
+            {ENDPOINT_KINDS.map((k) => (
+              <option key={k.kind} value={k.kind}>
+                {k.label}
+              </option>
+            ))}
+          </select>
+        </label>
         <label>
           <span>Name</span>
           <input data-testid="provider-name-input" value={name} placeholder="Ollama" onChange={(e) => setName(e.target.value)} />
@@ -221,7 +293,7 @@ function AddProviderForm({ existing, onAdded }: { existing: readonly ProviderInf
             data-testid="provider-url-input"
             value={baseUrl}
             spellCheck={false}
-            placeholder="http://127.0.0.1:11434/v1"
+            placeholder={selected.placeholder}
             onChange={(e) => setBaseUrl(e.target.value)}
           />
         </label>

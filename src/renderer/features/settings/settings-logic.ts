@@ -1,5 +1,38 @@
 /** Pure helpers of the settings view: labels, parsing of what the user typed, error shapes. */
-import type { AppErrorData, ProviderInfo } from '../../../shared/types';
+import type { AppErrorData, ProviderInfo, ProviderKind } from '../../../shared/types';
+
+/** The providers Flotilla always lists (src/main/core/providers/defaults.ts); the rest were added by the user. */
+const BUILTIN_PROVIDER_IDS = ['openai', 'anthropic', 'google'];
+
+/** True for OpenAI, Anthropic and Google Gemini: they can be moved to another base URL but not removed. */
+export function isBuiltinProvider(provider: Pick<ProviderInfo, 'id'>): boolean {
+  return BUILTIN_PROVIDER_IDS.includes(provider.id);
+}
+
+/** The protocols a user-added endpoint can speak, as the add form offers them. */
+export const ENDPOINT_KINDS: readonly { kind: ProviderKind; label: string; placeholder: string; examples: string }[] = [
+  { kind: 'openai-compatible', label: 'OpenAI API', placeholder: 'http://127.0.0.1:11434/v1', examples: 'Ollama, LM Studio, vLLM, OpenRouter' },
+  { kind: 'anthropic', label: 'Anthropic API', placeholder: 'http://127.0.0.1:4000', examples: 'a LiteLLM or corporate proxy for Claude Code' },
+  { kind: 'google', label: 'Gemini API', placeholder: 'http://127.0.0.1:4000', examples: 'a proxy for Gemini CLI' },
+];
+
+/** The kind tag of a provider row: a user-added Anthropic endpoint is "Anthropic-compatible". */
+export function kindLabel(provider: Pick<ProviderInfo, 'id' | 'kind'>): string {
+  if (isBuiltinProvider(provider)) return provider.kind;
+  switch (provider.kind) {
+    case 'anthropic':
+      return 'anthropic-compatible';
+    case 'google':
+      return 'gemini-compatible';
+    default:
+      return provider.kind;
+  }
+}
+
+/** `SSH_AUTH_SOCK, HTTPS_PROXY GH_TOKEN` → ['SSH_AUTH_SOCK', 'HTTPS_PROXY', 'GH_TOKEN']. */
+export function parseNameList(text: string): string[] {
+  return [...new Set(text.split(/[\s,]+/).filter(Boolean))];
+}
 
 /** "key from env / file / keychain", or "no key". */
 export function keySourceLabel(provider: ProviderInfo): string {

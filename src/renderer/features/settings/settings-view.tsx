@@ -1,10 +1,11 @@
 import { OverlayPanel } from '../common/overlay-panel';
 import { useUiStore } from '../../stores/ui-store';
+import { AgentEnvSection } from './agent-env-section';
 import { CustomClisSection } from './custom-clis-section';
 import { PricesSection } from './prices-section';
 import { ProvidersSection } from './providers-section';
 
-/** Settings overlay: providers and keys, the price table, and custom coding CLIs. */
+/** Settings overlay: providers and keys, the price table, custom coding CLIs, and agents' environment. */
 export function SettingsView() {
   const close = useUiStore((s) => s.close);
   return (
@@ -20,6 +21,7 @@ export function SettingsView() {
           <ProvidersSection />
           <PricesSection />
           <CustomClisSection />
+          <AgentEnvSection />
         </div>
     </OverlayPanel>
   );

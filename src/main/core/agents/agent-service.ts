@@ -31,7 +31,7 @@ import type { CatalogService } from '../catalog';
 import type { ProviderService } from '../providers';
 import { ActivityTracker, CliUsageWatcher, OpencodeUsageWatcher, opencodeDatabase, ReportWatcher, usageDirsFor, type ReportLine } from '../status';
 import { detectSandbox, startProviderGateway, type ProviderGateway } from '../sandbox';
-import { agentStateDir, planLaunch } from './launch';
+import { agentStateDir, checkOwnAgentProvider, planLaunch } from './launch';
 
 /** How often a live diff stat is refreshed without a trigger. */
 export const DIFF_POLL_INTERVAL_MS = 3_000;
@@ -243,10 +243,13 @@ export class AgentService implements Disposable {
     }
     const providerId = params.providerId ?? null;
     if (params.kind === 'flotilla' && !providerId) throw new AppError('invalid-params', "Choose a provider for Flotilla's agent.");
-    if (providerId) this.providers.resolve(providerId);
+    const provider = providerId ? this.providers.resolve(providerId) : null;
+    // Before any worktree or branch exists: a provider Flotilla's agent cannot use fails here.
+    if (params.kind === 'flotilla' && provider) checkOwnAgentProvider(provider, params.model?.trim() || null);
     const permissionMode = params.permissionMode ?? (params.kind === 'flotilla' ? 'auto-edit' : 'ask');
     const sandbox = await detectSandbox();
-    const confined = params.confined ?? (sandbox.available && permissionMode !== 'ask');
+    // Flotilla's agent is confined wherever a sandbox exists, whatever its mode; CLIs in ask mode are not.
+    const confined = params.confined ?? (sandbox.available && (params.kind === 'flotilla' || permissionMode !== 'ask'));
     if (confined && !sandbox.available) throw new AppError('unsupported', sandbox.note);
     return { presetId, providerId, model: params.model?.trim() || null, permissionMode, confined, network: params.network ?? 'on' };
   }
@@ -394,7 +397,7 @@ export class AgentService implements Disposable {
     this.runIds.set(row.id, runId);
     this.watchReport(row, reportFile);
     this.watchCliUsage(row, stateDir);
-    this.activity.start(row.id, row.kind === 'cli' && Boolean(row.launch?.presetId && this.catalog.get(row.launch.presetId)?.hasStatusHooks));
+    this.activity.start(row.id, row.kind === 'flotilla' || (row.kind === 'cli' && Boolean(row.launch?.presetId && this.catalog.get(row.launch.presetId)?.hasStatusHooks)));
     this.db.agents.update(row.id, { status: 'running', exitCode: null, updatedAt: Date.now() });
     this.db.events.add(row.id, 'started', { runId, resume });
     this.emitChanged(row.id);

@@ -19,6 +19,9 @@ let repo: string;
 let dataDir: string;
 let core: Core;
 let call: <T>(method: string, params: unknown) => Promise<Result<T>>;
+let notify: (method: string, params: unknown) => void;
+const output = new Map<string, string>();
+const activity = new Map<string, string | null>();
 const saved: Record<string, string | undefined> = {};
 
 beforeEach(async () => {
@@ -29,8 +32,19 @@ beforeEach(async () => {
   repo = makeRepo({ 'notes.txt': 'old line\n' });
   dataDir = tempDir('flotilla-data-');
   core = await Core.create({ dataDir, mode: 'web', version: 'test', ownAgentEntry: OWN_AGENT });
-  const conn = core.connect({ event: () => undefined, terminalData: (agentId, data) => conn.notify('terminal.ack', { agentId, bytes: data.length }) });
+  output.clear();
+  activity.clear();
+  const conn = core.connect({
+    event: (name, payload) => {
+      if (name === 'agents.changed') activity.set((payload as AgentInfo).id, (payload as AgentInfo).activity);
+    },
+    terminalData: (agentId, data) => {
+      output.set(agentId, (output.get(agentId) ?? '') + Buffer.from(data).toString('utf8'));
+      conn.notify('terminal.ack', { agentId, bytes: data.length });
+    },
+  });
   call = async <T,>(method: string, params: unknown) => (await conn.invoke(method, params)) as Result<T>;
+  notify = (method, params) => conn.notify(method, params);
 });
 
 afterEach(async () => {
@@ -40,6 +54,14 @@ afterEach(async () => {
   for (const k of KEY_VARIABLES) if (saved[k] === undefined) delete process.env[k];
   else process.env[k] = saved[k];
 });
+
+async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' });
 
@@ -77,6 +99,41 @@ describe("creating Flotilla's agent", () => {
       expect(created.value.launch?.permissionMode).toBe('ask');
       expect(created.value.launch?.confined).toBe(sandbox.available);
       await call('agents.stop', { agentId: created.value.id });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('resumes its conversation after a restart instead of sending the task again', async () => {
+    if (!existsSync(OWN_AGENT)) throw new Error('out/main/agent.js is missing: run `npm run build` first.');
+    const fake: FakeProvider = await startFakeProvider();
+    try {
+      const r = await call<{ id: string }>('repos.open', { path: repo });
+      if (!r.ok) throw new Error(r.error.message);
+      await call('providers.save', { id: 'fake', kind: 'openai-compatible', name: 'Fake', baseUrl: `${fake.url}/v1`, models: ['gpt-4o-mini'] });
+      await call('providers.setKey', { id: 'fake', key: 'test-key' });
+      fake.script([{ text: 'I read notes.txt; it holds one old line.' }, { text: 'Carrying on from there.' }]);
+      const task = 'Tell me what notes.txt holds';
+      const created = await call<AgentInfo>('agents.create', { repoId: r.value.id, name: 'Own', kind: 'flotilla', providerId: 'fake', permissionMode: 'full-auto', task });
+      if (!created.ok) throw new Error(created.error.message);
+      const id = created.value.id;
+      await call('terminal.attach', { agentId: id });
+      await until(() => activity.get(id) === 'waiting', `the first answer: ${output.get(id)}`);
+      expect(fake.requests).toHaveLength(1);
+
+      const restarted = await call<AgentInfo>('agents.restart', { agentId: id });
+      if (!restarted.ok) throw new Error(restarted.error.message);
+      await until(() => (output.get(id) ?? '').includes('Resumed the conversation'), `the resume: ${output.get(id)}`);
+      await until(() => activity.get(id) === 'waiting', 'the prompt after the restart');
+      expect(fake.requests).toHaveLength(1);
+      notify('terminal.input', { agentId: id, data: 'go on\r' });
+      await until(() => fake.requests.length === 2, 'the follow-up request');
+      const body = JSON.stringify(fake.requests[1].body);
+      expect(body).toContain('I read notes.txt; it holds one old line.');
+      expect(body).toContain('go on');
+      const userTurns = (fake.requests[1].body as { messages: Array<{ role: string; content: unknown }> }).messages.filter((m) => m.role === 'user');
+      expect(userTurns.filter((m) => JSON.stringify(m.content).includes(task))).toHaveLength(1);
+      await call('agents.stop', { agentId: id });
     } finally {
       await fake.close();
     }

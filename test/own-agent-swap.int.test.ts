@@ -4,7 +4,7 @@
  * times, while the tools read and write through it. Nothing may be read from or written to the
  * outside folder. Bounded by counts, never by time.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { makeRepo, removeDir, tempDir } from './helpers/repo';
 /** Tool calls of each kind made while the swap runs. */
 const CALLS = 1000;
 /** The swapper stops by itself after this many flips, should the test never tell it to. */
-const MAX_FLIPS = 2_000_000;
+const MAX_FLIPS = 50_000_000;
 const SECRET = 'OUTSIDE-SECRET';
 
 let repo: string;
@@ -40,22 +40,59 @@ afterEach(async () => {
   removeDir(outside);
 });
 
-/** Starts the swapping process; resolves once it has flipped at least once. */
+/**
+ * The swap as an attacker would do it: renameat2(RENAME_EXCHANGE) through Python's ctypes, so the
+ * name always exists and is a real folder or the symlink about half the time each, flipping as
+ * fast as the kernel allows. Without Python, a Node loop of renames and symlinks (a slower swap).
+ */
+const PY_SWAPPER = `
+import ctypes, os, sys
+sub, other, outside, stop, limit = sys.argv[1:6]
+libc = ctypes.CDLL(None, use_errno=True)
+AT_FDCWD, RENAME_EXCHANGE = -100, 2
+os.symlink(outside, other)
+a, b = sub.encode(), other.encode()
+if libc.renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) != 0 or libc.renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) != 0:
+    sys.exit("renameat2 failed: errno %d" % ctypes.get_errno())
+print("flipping", flush=True)
+for i in range(int(limit)):
+    if i % 256 == 0 and os.path.exists(stop):
+        break
+    libc.renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE)
+if os.path.islink(sub):
+    libc.renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE)
+os.unlink(other)
+`;
+
+const NODE_SWAPPER = `
+  const fs = require('fs');
+  const [sub, real, outside, stop, max] = process.argv.slice(1);
+  let said = false;
+  for (let i = 0; i < Number(max); i++) {
+    if (i % 64 === 0 && fs.existsSync(stop)) break;
+    try { fs.renameSync(sub, real); fs.symlinkSync(outside, sub); } catch {}
+    if (!said) { process.stdout.write('flipping\\n'); said = true; }
+    try { fs.unlinkSync(sub); fs.renameSync(real, sub); } catch {}
+  }
+  try { fs.unlinkSync(sub); } catch {}
+  try { fs.renameSync(real, sub); } catch {}
+`;
+
+function hasPython(): boolean {
+  try {
+    execFileSync('python3', ['-c', 'import ctypes'], { stdio: 'ignore' });
+    return process.platform === 'linux';
+  } catch {
+    return false;
+  }
+}
+
+/** Starts the swapping process; resolves once it is flipping. */
 function startSwapper(stopFile: string): Promise<void> {
-  const script = `
-    const fs = require('fs');
-    const [sub, real, outside, stop, max] = process.argv.slice(1);
-    let said = false;
-    for (let i = 0; i < Number(max); i++) {
-      if (i % 64 === 0 && fs.existsSync(stop)) break;
-      try { fs.renameSync(sub, real); fs.symlinkSync(outside, sub); } catch {}
-      if (!said) { process.stdout.write('flipping\\n'); said = true; }
-      try { fs.unlinkSync(sub); fs.renameSync(real, sub); } catch {}
-    }
-    try { fs.unlinkSync(sub); } catch {}
-    try { fs.renameSync(real, sub); } catch {}
-  `;
-  const child = spawn(process.execPath, ['-e', script, join(repo, 'sub'), join(repo, 'sub.real'), outside, stopFile, String(MAX_FLIPS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const args = [join(repo, 'sub'), join(repo, 'sub.other'), outside, stopFile, String(MAX_FLIPS)];
+  const child = hasPython()
+    ? spawn('python3', ['-c', PY_SWAPPER, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    : spawn(process.execPath, ['-e', NODE_SWAPPER, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   swapper = child;
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', () => resolve());

@@ -8,7 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { executeTool, type ToolContext } from '../src/main/core/own-agent/tools';
+import { executeTool, findRipgrep, type ToolContext } from '../src/main/core/own-agent/tools';
 import { makeRepo, removeDir, tempDir } from './helpers/repo';
 
 /** Tool calls of each kind made while the swap runs. */
@@ -109,6 +109,7 @@ describe('file tools under a concurrent folder/symlink swap', () => {
     const stopFile = join(repo, '..', `stop-${Date.now()}`);
     await startSwapper(stopFile);
     const c = ctx();
+    const rg = findRipgrep();
     let leakedReads = 0;
     let ok = 0;
     for (let i = 0; i < CALLS; i++) {
@@ -118,6 +119,11 @@ describe('file tools under a concurrent folder/symlink swap', () => {
         await executeTool('list_files', JSON.stringify({ path: 'sub', depth: 2 }), c),
         await executeTool('edit_file', JSON.stringify({ path: 'sub/keep.txt', old_text: 'keep', new_text: 'keep' }), c),
       ];
+      if (i % 20 === 0) {
+        // Search walks by name (ripgrep, or git's list): only lines re-read safely may come back.
+        reads.push(await executeTool('search', JSON.stringify({ pattern: 'SECRET|inside', path: 'sub' }), c));
+        if (rg) reads.push(await executeTool('search', JSON.stringify({ pattern: 'SECRET|inside' }), { ...c, ripgrep: rg }));
+      }
       for (const r of reads) {
         // Outside content, or the outside folder's listing.
         if (r.content.includes(SECRET) || (!r.isError && /^sub\/nested\//m.test(r.content))) leakedReads++;

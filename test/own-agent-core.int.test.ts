@@ -5,12 +5,15 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Core } from '../src/main/core/index';
 import { detectSandbox } from '../src/main/core/sandbox';
 import type { AgentInfo, Result } from '../src/shared/types';
 import { startFakeProvider, type FakeProvider } from './fake-provider';
 import { makeRepo, removeDir, tempDir } from './helpers/repo';
+
+// Real agent processes on a loaded machine: generous deadlines, no speed asserted.
+vi.setConfig({ testTimeout: 120_000 });
 
 const OWN_AGENT = resolve(__dirname, '..', 'out', 'main', 'agent.js');
 const KEY_VARIABLES = ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_API_KEY'];
@@ -55,7 +58,7 @@ afterEach(async () => {
   else process.env[k] = saved[k];
 });
 
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const start = Date.now();
   while (!check()) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);

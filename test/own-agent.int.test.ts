@@ -5,9 +5,13 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawn as spawnPty, type IPty } from 'node-pty';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startFakeProvider, type FakeProvider, type FakeTurn, type RecordedRequest } from './fake-provider';
 import { makeRepo, removeDir, tempDir } from './helpers/repo';
+
+// Each test starts real agent processes (tsx compiling on the fly); on a loaded 2-core machine
+// that alone takes seconds, so deadlines are generous. Nothing here asserts speed.
+vi.setConfig({ testTimeout: 180_000 });
 
 const ROOT = resolve(__dirname, '..');
 const TSX_LOADER = join(ROOT, 'node_modules/tsx/dist/loader.mjs');
@@ -40,7 +44,7 @@ class AgentRun {
     return stripAnsi(this.raw).replace(/\r\n/g, '\n');
   }
 
-  waitFor(pattern: string | RegExp, timeoutMs = 15_000): Promise<void> {
+  waitFor(pattern: string | RegExp, timeoutMs = 60_000): Promise<void> {
     const test = () => (typeof pattern === 'string' ? this.text().includes(pattern) : pattern.test(this.text()));
     return new Promise((res, rej) => {
       const timer = setTimeout(() => rej(new Error(`waited for ${pattern}; output so far:\n${this.text()}`)), timeoutMs);
@@ -136,7 +140,7 @@ function toolResultsIn(req: RecordedRequest): string[] {
 }
 
 /** Waits until the agent shows its prompt and waits for the user (the output ends with it). */
-async function waitForPrompt(run: AgentRun, timeoutMs = 15_000): Promise<void> {
+async function waitForPrompt(run: AgentRun, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!run.text().endsWith('\n› ')) {
     if (Date.now() > deadline) throw new Error(`no prompt; output:\n${run.text()}`);
@@ -241,7 +245,7 @@ describe.each(VENDORS)('Flotilla agent on $name', (v) => {
   it('stops a streaming request at once on Ctrl-C, then quits on Ctrl-C at the empty prompt', async () => {
     fake.script([{ fail: 'hang' }]);
     const run = startAgent(v, 'hi');
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 60_000;
     while (fake.requests.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(fake.requests).toHaveLength(1);
     const stoppedAt = Date.now();
@@ -296,7 +300,7 @@ describe('Flotilla agent limits', () => {
 });
 
 /** Resolves once the report's latest status is `activity`. */
-async function waitForStatus(activity: string, timeoutMs = 15_000): Promise<void> {
+async function waitForStatus(activity: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (report().filter((l) => l.type === 'status').at(-1)?.activity !== activity) {
     if (Date.now() > deadline) throw new Error(`status never became ${activity}: ${JSON.stringify(report())}`);

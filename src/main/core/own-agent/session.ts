@@ -8,7 +8,7 @@ import type { ConversationStore } from './conversation';
 import { needsPermission, parseAnswer, refusalFor, toolKind, type ToolKind } from './permissions';
 import { formatError, formatPermissionQuestion, formatToolCall, formatToolResult, type Style } from './render';
 import type { Reporter } from './report';
-import { TOOL_SPECS, executeTool, type ToolContext } from './tools';
+import { TOOL_SPECS, executeTool, validateArgs, type ToolContext } from './tools';
 import type { AgentConfig, ChatMessage, ModelClient, TurnRequest, TurnResponse, ToolResult } from './types';
 
 /** How one run (the task, or one follow-up) ended. */
@@ -187,13 +187,13 @@ export class AgentSession {
   }
 
   /**
-   * Asks the user before a call the permission mode does not allow on its own. Arguments that
-   * are not even JSON need no question: the tool refuses them without doing anything.
+   * Asks the user before a call the permission mode does not allow on its own. Arguments the
+   * tool would refuse anyway (not JSON, not matching its schema) need no question.
    */
   private async permission(name: string, argsText: string): Promise<'allowed' | 'refused' | 'stop'> {
     const { config, reporter, write, style } = this.deps;
     const kind = toolKind(name);
-    if (!needsPermission(config.permissionMode, kind, this.always) || kind === null || !isJson(argsText)) return 'allowed';
+    if (!needsPermission(config.permissionMode, kind, this.always) || kind === null || !validCall(name, argsText)) return 'allowed';
     reporter.status('waiting');
     try {
       for (;;) {
@@ -266,10 +266,10 @@ export class AgentSession {
   }
 }
 
-function isJson(text: string): boolean {
+function validCall(name: string, argsText: string): boolean {
+  const spec = TOOL_SPECS.find((t) => t.name === name);
   try {
-    JSON.parse(text);
-    return true;
+    return spec !== undefined && validateArgs(spec.parameters, JSON.parse(argsText)).ok;
   } catch {
     return false;
   }

@@ -3,7 +3,7 @@
  * exists, and the agent is confined by default wherever a sandbox exists, whatever its mode.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Core } from '../src/main/core/index';
@@ -136,6 +136,30 @@ describe("creating Flotilla's agent", () => {
       expect(body).toContain('go on');
       const userTurns = (fake.requests[1].body as { messages: Array<{ role: string; content: unknown }> }).messages.filter((m) => m.role === 'user');
       expect(userTurns.filter((m) => JSON.stringify(m.content).includes(task))).toHaveLength(1);
+      await call('agents.stop', { agentId: id });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('asks in the pane before writing in ask mode, shows "waiting" while it asks, and writes nothing on "n"', async () => {
+    if (!existsSync(OWN_AGENT)) throw new Error('out/main/agent.js is missing: run `npm run build` first.');
+    const fake: FakeProvider = await startFakeProvider();
+    try {
+      const r = await call<{ id: string }>('repos.open', { path: repo });
+      if (!r.ok) throw new Error(r.error.message);
+      await call('providers.save', { id: 'fake', kind: 'openai-compatible', name: 'Fake', baseUrl: `${fake.url}/v1`, models: ['gpt-4o-mini'] });
+      await call('providers.setKey', { id: 'fake', key: 'test-key' });
+      fake.script([{ toolCalls: [{ name: 'write_file', args: { path: 'notes.txt', content: 'overwritten' } }] }, { text: 'I will leave it.' }]);
+      const created = await call<AgentInfo>('agents.create', { repoId: r.value.id, name: 'Own', kind: 'flotilla', providerId: 'fake', permissionMode: 'ask', task: 'Overwrite notes' });
+      if (!created.ok) throw new Error(created.error.message);
+      const id = created.value.id;
+      await call('terminal.attach', { agentId: id });
+      await until(() => (output.get(id) ?? '').includes('Write this file?'), `the question: ${output.get(id)}`);
+      await until(() => activity.get(id) === 'waiting', 'waiting for the answer');
+      notify('terminal.input', { agentId: id, data: 'n\r' });
+      await until(() => (output.get(id) ?? '').includes('I will leave it.'), 'the reply after the refusal');
+      expect(readFileSync(join(created.value.worktreePath, 'notes.txt'), 'utf8')).toBe('old line\n');
       await call('agents.stop', { agentId: id });
     } finally {
       await fake.close();

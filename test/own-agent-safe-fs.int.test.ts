@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PathRefused } from '../src/main/core/own-agent/paths';
@@ -62,5 +62,8 @@ describe('opening paths inside the worktree', () => {
     execFileSync('mkfifo', [join(repo, 'pipe')]);
     expect((await call('read_file', { path: 'pipe' })).content).toBe('Error: pipe is not a regular file.');
     expect((await call('write_file', { path: 'src', content: 'x' })).content).toBe('Error: src is a folder.');
+    // An edit of a missing file creates nothing on the way.
+    expect((await call('edit_file', { path: 'nodir/x.txt', old_text: 'a', new_text: 'b' })).content).toMatch(/does not exist/);
+    expect(existsSync(join(repo, 'nodir'))).toBe(false);
   });
 });

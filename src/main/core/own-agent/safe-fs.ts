@@ -89,7 +89,7 @@ function walk(rootReal: string, parts: string[], purpose: Purpose): WalkStep {
       let fd: number;
       let existed = true;
       try {
-        if (!last) fd = openDir(dirFd, name, purpose !== 'read');
+        if (!last) fd = openDir(dirFd, name, purpose === 'create-or-replace');
         else if (purpose === 'read') fd = openSync(at(dirFd, name), O.O_RDONLY | O.O_NOFOLLOW | O.O_NONBLOCK);
         else if (purpose === 'update') fd = openSync(at(dirFd, name), O.O_RDWR | O.O_NOFOLLOW | O.O_NONBLOCK);
         else {

@@ -2,12 +2,16 @@
  * Flotilla's own agent, run for real: the CLI in a real PTY (node-pty), on each provider's
  * official SDK, against the fake provider server on 127.0.0.1.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawn as spawnPty, type IPty } from 'node-pty';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startFakeProvider, type FakeProvider, type FakeTurn, type RecordedRequest } from './fake-provider';
 import { makeRepo, removeDir, tempDir } from './helpers/repo';
+
+// Each test starts real agent processes (tsx compiling on the fly); on a loaded 2-core machine
+// that alone takes seconds, so deadlines are generous. Nothing here asserts speed.
+vi.setConfig({ testTimeout: 180_000 });
 
 const ROOT = resolve(__dirname, '..');
 const TSX_LOADER = join(ROOT, 'node_modules/tsx/dist/loader.mjs');
@@ -40,7 +44,7 @@ class AgentRun {
     return stripAnsi(this.raw).replace(/\r\n/g, '\n');
   }
 
-  waitFor(pattern: string | RegExp, timeoutMs = 15_000): Promise<void> {
+  waitFor(pattern: string | RegExp, timeoutMs = 60_000): Promise<void> {
     const test = () => (typeof pattern === 'string' ? this.text().includes(pattern) : pattern.test(this.text()));
     return new Promise((res, rej) => {
       const timer = setTimeout(() => rej(new Error(`waited for ${pattern}; output so far:\n${this.text()}`)), timeoutMs);
@@ -93,6 +97,8 @@ function startAgent(v: (typeof VENDORS)[number], task: string, extra: Record<str
     FLOTILLA_TASK: task,
     FLOTILLA_REPORT: join(reportDir, 'report.jsonl'),
     FLOTILLA_AGENT_RETRY_BASE_MS: '10',
+    // The loop's own tests run unattended; the permission tests below set their mode.
+    FLOTILLA_AGENT_PERMISSION_MODE: 'full-auto',
     [v.keyEnv]: fake.apiKey,
     ...extra,
   };
@@ -134,7 +140,7 @@ function toolResultsIn(req: RecordedRequest): string[] {
 }
 
 /** Waits until the agent shows its prompt and waits for the user (the output ends with it). */
-async function waitForPrompt(run: AgentRun, timeoutMs = 15_000): Promise<void> {
+async function waitForPrompt(run: AgentRun, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!run.text().endsWith('\n› ')) {
     if (Date.now() > deadline) throw new Error(`no prompt; output:\n${run.text()}`);
@@ -239,7 +245,7 @@ describe.each(VENDORS)('Flotilla agent on $name', (v) => {
   it('stops a streaming request at once on Ctrl-C, then quits on Ctrl-C at the empty prompt', async () => {
     fake.script([{ fail: 'hang' }]);
     const run = startAgent(v, 'hi');
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 60_000;
     while (fake.requests.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(fake.requests).toHaveLength(1);
     const stoppedAt = Date.now();
@@ -290,5 +296,137 @@ describe('Flotilla agent limits', () => {
     expect(JSON.stringify(fake.requests[1].body)).toContain('the login test');
     run.pty.write('\x04');
     expect(await run.exited).toBe(0);
+  });
+});
+
+/** Resolves once the report's latest status is `activity`. */
+async function waitForStatus(activity: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (report().filter((l) => l.type === 'status').at(-1)?.activity !== activity) {
+    if (Date.now() > deadline) throw new Error(`status never became ${activity}: ${JSON.stringify(report())}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const count = (text: string, needle: string) => text.split(needle).length - 1;
+
+describe('Flotilla agent permission modes', () => {
+  const write = (path: string, content: string) => ({ name: 'write_file', args: { path, content } });
+  const command = (cmd: string) => ({ name: 'run_command', args: { command: cmd } });
+
+  it('ask: a "no" leaves the file unwritten, goes back to the model as a refusal, and the run continues', async () => {
+    fake.script([{ toolCalls: [write('new.txt', 'pwned')] }, { text: 'Understood, I will not write it.' }]);
+    const run = startAgent(VENDORS[0], 'write a file', { FLOTILLA_AGENT_PERMISSION_MODE: 'ask' });
+    await run.waitFor('[a]lways allow file changes in this session › ');
+    expect(run.text()).toContain('? Write this file? new.txt');
+    // Waiting for the user's answer is "waiting", not "working".
+    await waitForStatus('waiting');
+    expect(existsSync(join(repo, 'new.txt'))).toBe(false);
+    run.pty.write('n\r');
+    await run.waitFor('Understood, I will not write it.');
+    expect(existsSync(join(repo, 'new.txt'))).toBe(false);
+    expect(run.text()).toContain('✗ refused by you');
+    expect(toolResultsIn(fake.requests[1])).toEqual([expect.stringMatching(/^Error: the user refused this write_file call/)]);
+    await waitForPrompt(run);
+    expect(report().filter((l) => l.type === 'status').map((l) => l.activity)).toEqual(['working', 'waiting', 'working', 'waiting']);
+    run.pty.write('\x04');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('ask: "y" writes; "always" stops asking for file changes but not for commands', async () => {
+    fake.script([
+      { toolCalls: [write('one.txt', '1')] },
+      { toolCalls: [write('two.txt', '2')] },
+      { toolCalls: [write('three.txt', '3')] },
+      { toolCalls: [command('touch ran.txt')] },
+      { toolCalls: [{ name: 'finish', args: { summary: 'Wrote three files.' } }] },
+    ]);
+    const run = startAgent(VENDORS[1], 'write files', { FLOTILLA_AGENT_PERMISSION_MODE: 'ask' });
+    await run.waitFor('? Write this file? one.txt');
+    run.pty.write('y\r');
+    await run.waitFor('? Write this file? two.txt');
+    expect(readFileSync(join(repo, 'one.txt'), 'utf8')).toBe('1');
+    run.pty.write('always\r');
+    await run.waitFor('? Run this command? $ touch ran.txt');
+    expect(count(run.text(), 'Write this file?')).toBe(2);
+    expect(readFileSync(join(repo, 'three.txt'), 'utf8')).toBe('3');
+    expect(existsSync(join(repo, 'ran.txt'))).toBe(false);
+    run.pty.write('y\r');
+    await run.waitFor('✓ Done. Wrote three files.');
+    expect(existsSync(join(repo, 'ran.txt'))).toBe(true);
+    await waitForPrompt(run);
+    run.pty.write('\x04');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('auto-edit: writes without asking, asks before a command, and a "no" does not run it', async () => {
+    fake.script([{ toolCalls: [write('auto.txt', 'auto')] }, { toolCalls: [command('touch ran.txt')] }, { text: 'Fine, no command.' }]);
+    const run = startAgent(VENDORS[2], 'edit and run', { FLOTILLA_AGENT_PERMISSION_MODE: 'auto-edit' });
+    await run.waitFor('? Run this command? $ touch ran.txt');
+    expect(readFileSync(join(repo, 'auto.txt'), 'utf8')).toBe('auto');
+    expect(run.text()).not.toContain('Write this file?');
+    run.pty.write('n\r');
+    await run.waitFor('Fine, no command.');
+    expect(existsSync(join(repo, 'ran.txt'))).toBe(false);
+    expect(toolResultsIn(fake.requests[2]).at(-1)).toMatch(/^Error: the user refused this run_command call/);
+    await waitForPrompt(run);
+    run.pty.write('\x04');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('full-auto: never asks', async () => {
+    fake.script([{ toolCalls: [write('auto.txt', 'auto'), command('touch ran.txt')] }, { toolCalls: [{ name: 'finish', args: { summary: 'Both done.' } }] }]);
+    const run = startAgent(VENDORS[0], 'edit and run', { FLOTILLA_AGENT_PERMISSION_MODE: 'full-auto' });
+    await run.waitFor('✓ Done. Both done.');
+    expect(readFileSync(join(repo, 'auto.txt'), 'utf8')).toBe('auto');
+    expect(existsSync(join(repo, 'ran.txt'))).toBe(true);
+    expect(run.text()).not.toMatch(/Write this file\?|Run this command\?/);
+    await waitForPrompt(run);
+    run.pty.write('\x04');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('Ctrl-C at a question stops the run without doing the call', async () => {
+    fake.script([{ toolCalls: [command('touch ran.txt')] }]);
+    const run = startAgent(VENDORS[0], 'run', { FLOTILLA_AGENT_PERMISSION_MODE: 'ask' });
+    await run.waitFor('? Run this command?');
+    run.pty.write('\x03');
+    await run.waitFor('⏹ Stopped.');
+    await waitForPrompt(run);
+    expect(existsSync(join(repo, 'ran.txt'))).toBe(false);
+    run.pty.write('\x04');
+    expect(await run.exited).toBe(0);
+  });
+});
+
+describe.each(VENDORS)('Flotilla agent restarted on $name', (v) => {
+  it('resumes the saved conversation at the prompt instead of sending the task again', async () => {
+    const task = 'Summarise greeting.txt for me';
+    fake.script([{ text: 'Reading it.', toolCalls: [{ name: 'read_file', args: { path: 'greeting.txt' } }] }, { text: 'It says hello world.' }]);
+    const first = startAgent(v, task);
+    await first.waitFor('It says hello world.');
+    await waitForPrompt(first);
+    first.pty.kill('SIGKILL');
+    await first.exited;
+    expect(fake.requests).toHaveLength(2);
+
+    fake.script([{ text: 'Continuing where we were.' }]);
+    const second = startAgent(v, task);
+    await second.waitFor('Resumed the conversation from before the restart');
+    await waitForPrompt(second);
+    // Nothing was sent on start: the task is not sent again.
+    expect(fake.requests).toHaveLength(2);
+    second.pty.write('and now in French\r');
+    await second.waitFor('Continuing where we were.');
+    const body = JSON.stringify(fake.requests[2].body);
+    // The earlier turns travel with the follow-up: the tool result and the model's answer.
+    expect(toolResultsIn(fake.requests[2])).toEqual([expect.stringContaining('hello world')]);
+    expect(body).toContain('It says hello world.');
+    expect(body).toContain('and now in French');
+    // The task appears exactly as often as in the very first request (system prompt and first message).
+    expect(count(body, task)).toBe(count(JSON.stringify(fake.requests[0].body), task));
+    await waitForPrompt(second);
+    second.pty.write('\x04');
+    expect(await second.exited).toBe(0);
   });
 });

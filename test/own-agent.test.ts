@@ -271,6 +271,8 @@ describe('agent loop limits', () => {
       style: makeStyle(false),
       reporter: new Reporter(null),
       ripgrep: null,
+      ask: async () => null,
+      store: null,
     });
     const outcome = await session.run('go', new AbortController().signal);
     expect(outcome).toEqual({ kind: 'limit', message: expect.stringContaining('this run used 200 tokens, the limit is 150') });

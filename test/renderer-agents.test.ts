@@ -238,6 +238,10 @@ describe('new-agent launch options', () => {
     expect(defaultConfined('full-auto', sandbox)).toBe(true);
     expect(defaultConfined('full-auto', { available: false, mechanism: null, note: 'bubblewrap is not installed' })).toBe(false);
     expect(defaultConfined('full-auto', null)).toBe(false);
+    // Flotilla's agent is confined wherever a sandbox exists, in ask mode too.
+    expect(defaultConfined('ask', sandbox, 'flotilla')).toBe(true);
+    expect(defaultConfined('ask', sandbox, 'cli')).toBe(false);
+    expect(defaultConfined('ask', null, 'flotilla')).toBe(false);
   });
 
   it("offers a CLI's own permission modes and all three for Flotilla's agent", () => {

@@ -56,9 +56,9 @@ describe("ActivityTracker", () => {
     expect(t.get("a")).toBe("waiting");
   });
 
-  it('treats a "working" report as work that falls back to waiting when it goes quiet', async () => {
+  it('treats a "working" report from an agent without hooks as work that falls back to waiting when it goes quiet', async () => {
     const { t } = tracker();
-    t.start("a", true);
+    t.start("a", false);
     t.noteReport("a", "idle");
     t.noteReport("a", "working");
     expect(t.get("a")).toBe("working");

@@ -63,7 +63,7 @@ export const methods = {
       providerId: z.string().optional(),
       model: z.string().max(200).optional(),
       permissionMode: z.enum(PERMISSION_MODES).optional(),
-      /** Defaults to on for auto-edit and full-auto where a sandbox is available. */
+      /** Defaults to on where a sandbox is available: always for Flotilla's agent, in auto-edit and full-auto for a CLI. */
       confined: z.boolean().optional(),
       network: z.enum(NETWORK_MODES).optional(),
     }),

@@ -34,7 +34,7 @@ import { detectSandbox, ensureSocketFilterFile, ProviderGatewayHub, type Provide
 import { openView, preparePrivateGit, repairWorktreeLinks } from '../git/agent-branch';
 import { registerView, unregisterView, type WorktreeView } from '../git/worktree-view';
 import { sandboxGitconfig } from './sandbox-home';
-import { agentStateDir, planLaunch } from './launch';
+import { agentStateDir, checkOwnAgentProvider, planLaunch } from './launch';
 import { isAlreadyMerged, recordedMerges, type MergedEvent } from './merged-work';
 import { nameClash } from './agent-names';
 
@@ -302,10 +302,13 @@ export class AgentService implements Disposable {
     }
     const providerId = params.providerId ?? null;
     if (params.kind === 'flotilla' && !providerId) throw new AppError('invalid-params', "Choose a provider for Flotilla's agent.");
-    if (providerId) this.providers.resolve(providerId);
+    const provider = providerId ? this.providers.resolve(providerId) : null;
+    // Before any worktree or branch exists: a provider Flotilla's agent cannot use fails here.
+    if (params.kind === 'flotilla' && provider) checkOwnAgentProvider(provider, params.model?.trim() || null);
     const permissionMode = params.permissionMode ?? (params.kind === 'flotilla' ? 'auto-edit' : 'ask');
     const sandbox = await detectSandbox();
-    const confined = params.confined ?? (sandbox.available && permissionMode !== 'ask');
+    // Flotilla's agent is confined wherever a sandbox exists, whatever its mode; CLIs in ask mode are not.
+    const confined = params.confined ?? (sandbox.available && (params.kind === 'flotilla' || permissionMode !== 'ask'));
     if (confined && !sandbox.available) throw new AppError('unsupported', sandbox.note);
     // A confined agent with a provider reaches only that provider unless asked otherwise (where
     // the network bridge is built; without it 'provider' would mean no network at all).
@@ -509,9 +512,11 @@ export class AgentService implements Disposable {
     this.runIds.set(row.id, runId);
     this.watchReport(row, reportFile);
     this.watchCliUsage(row, stateDir);
-    // A quiet shell or command asked nothing: idle, not waiting for the user.
+    // A quiet shell or command asked nothing: idle, not waiting for the user. Agents that report
+    // their own status (Flotilla's agent, CLIs with hooks) are not judged by silence.
     const quiet = row.kind === 'shell' || row.kind === 'command' ? 'idle' : 'waiting';
-    this.activity.start(row.id, row.kind === 'cli' && Boolean(row.launch?.presetId && this.catalog.get(row.launch.presetId)?.hasStatusHooks), quiet);
+    const reportsStatus = row.kind === 'flotilla' || (row.kind === 'cli' && Boolean(row.launch?.presetId && this.catalog.get(row.launch.presetId)?.hasStatusHooks));
+    this.activity.start(row.id, reportsStatus, quiet);
     this.db.agents.update(row.id, { status: 'running', exitCode: null, updatedAt: Date.now() });
     this.db.events.add(row.id, 'started', { runId, resume });
     this.emitChanged(row.id);

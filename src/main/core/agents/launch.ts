@@ -245,17 +245,15 @@ function planOwnAgent(
   if (!ctx.ownAgentEntry) throw new AppError('unsupported', "Flotilla's agent is not built: run `npm run build`.");
   const provider = providerFor(launch, ctx);
   if (!provider) throw new AppError('invalid-params', "Choose a provider for Flotilla's agent.");
-  // The vendors' own endpoints need a key; a server the user added (a local one) may need none.
-  if (!provider.key && provider.baseUrl === null) {
-    throw new AppError('invalid-params', `${provider.name} has no API key. Add one in Settings → Providers (or set ${KEY_VARIABLE[provider.kind]}).`);
-  }
-  const model = launch.model ?? provider.models[0];
-  if (!model) throw new AppError('invalid-params', `Choose a model for ${provider.name}.`);
+  const model = checkOwnAgentProvider(provider, launch.model);
   const agentEnv: Record<string, string> = {
     ...env,
     FLOTILLA_AGENT_PROVIDER: provider.kind,
     FLOTILLA_AGENT_PROVIDER_NAME: provider.name,
     FLOTILLA_AGENT_MODEL: model,
+    FLOTILLA_AGENT_PERMISSION_MODE: launch.permissionMode,
+    // The conversation is kept here so a restart resumes it instead of redoing the task.
+    FLOTILLA_AGENT_STATE_DIR: ctx.stateDir,
     // Electron's binary runs the agent as plain Node (its commands do not inherit this).
     ELECTRON_RUN_AS_NODE: '1',
   };
@@ -264,6 +262,23 @@ function planOwnAgent(
   // The agent's token, not the key: the gateway puts the real one (if any) on each request.
   agentEnv[KEY_VARIABLE[provider.kind]] = routed.key;
   return { file: process.execPath, args: [ctx.ownAgentEntry], env: agentEnv };
+}
+
+/**
+ * Checks that Flotilla's agent can use `provider` (a key, unless it is an OpenAI-compatible
+ * server that may need none, and a model); returns the model. Run before anything is created.
+ */
+export function checkOwnAgentProvider(
+  provider: { kind: ProviderKind; name: string; key: string | null; baseUrl: string | null; models: string[] },
+  model: string | null,
+): string {
+  // The vendors' own endpoints need a key; a server the user added (a local one) may need none.
+  if (!provider.key && provider.baseUrl === null) {
+    throw new AppError('invalid-params', `${provider.name} has no API key. Add one in Settings → Providers (or set ${KEY_VARIABLE[provider.kind]}).`);
+  }
+  const chosen = model ?? provider.models[0];
+  if (!chosen) throw new AppError('invalid-params', `Choose a model for ${provider.name}.`);
+  return chosen;
 }
 
 /** The folder where an agent's private state lives. */

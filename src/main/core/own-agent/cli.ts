@@ -5,13 +5,14 @@
 import { realpathSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { readAgentConfig } from './config';
+import { ConversationStore } from './conversation';
 import { LineInput } from './input';
 import { createModelClient } from './providers';
 import { formatError, makeStyle, PROMPT } from './render';
 import { Reporter } from './report';
 import { AgentSession } from './session';
 import { findRipgrep } from './tools';
-import type { ModelClient } from './types';
+import type { AgentConfig, ModelClient } from './types';
 
 /** The process around the agent; the real one in production, substitutes in tests. */
 export interface AgentCliIo {
@@ -23,6 +24,12 @@ export interface AgentCliIo {
   /** Overrides the provider adapter (tests). */
   client?: ModelClient;
 }
+
+const MODE_LABEL: Record<AgentConfig['permissionMode'], string> = {
+  ask: 'asks before edits and commands',
+  'auto-edit': 'edits freely, asks before commands',
+  'full-auto': 'full auto, never asks',
+};
 
 /** Exit codes of the agent process. */
 export const EXIT_OK = 0;
@@ -60,21 +67,31 @@ export async function runAgentCli(io: AgentCliIo): Promise<number> {
   const onSigint = () => current?.abort();
   process.on('SIGINT', onSigint);
 
-  const session = new AgentSession({
-    config,
-    client: io.client ?? createModelClient(config),
-    root,
-    write,
-    style,
-    reporter,
-    ripgrep: findRipgrep(io.env.PATH),
-  });
-  write(`${style.dim(`Flotilla agent · ${config.providerName} · ${config.model} · ${root}`)}\n`);
+  const store = config.stateDir ? new ConversationStore(config.stateDir) : null;
+  const history = store?.load() ?? null;
+  const session = new AgentSession(
+    {
+      config,
+      client: io.client ?? createModelClient(config),
+      root,
+      write,
+      style,
+      reporter,
+      ripgrep: findRipgrep(io.env.PATH),
+      ask: (question) => input.prompt(question, { fresh: true }),
+      store,
+    },
+    history ?? [],
+  );
+  write(`${style.dim(`Flotilla agent · ${config.providerName} · ${config.model} · ${MODE_LABEL[config.permissionMode]} · ${root}`)}\n`);
   write(`${style.dim('Ctrl-C stops the agent; Ctrl-C or Ctrl-D at an empty prompt quits.')}\n`);
 
   let code = EXIT_OK;
   try {
-    let next: string | null = config.task || null;
+    // Restarted: continue the saved conversation at the prompt; sending the task again would
+    // make the model redo what it already did.
+    let next: string | null = history ? null : config.task || null;
+    if (history) write(`${style.dim(`↺ Resumed the conversation from before the restart (${history.length} messages). Type a follow-up to continue.`)}\n`);
     if (next) write(`${style.bold(PROMPT)}${next}\n`);
     else reporter.status('waiting');
     for (;;) {

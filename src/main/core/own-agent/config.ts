@@ -1,7 +1,8 @@
 /**
  * The agent's configuration, read from its environment (the launcher sets it). Pure.
  */
-import { PROVIDER_KINDS, type ProviderKind } from '../../../shared/types';
+import { dirname } from 'node:path';
+import { PERMISSION_MODES, PROVIDER_KINDS, type PermissionMode, type ProviderKind } from '../../../shared/types';
 import type { AgentConfig } from './types';
 
 /** Default turn limit per user message. */
@@ -35,6 +36,11 @@ export function readAgentConfig(env: Record<string, string | undefined>): { ok: 
   // Local servers (Ollama, LM Studio, vLLM) take any key; the SDK insists on one.
   if (!apiKey && provider === 'openai-compatible') apiKey = 'not-needed';
   if (!apiKey) return { ok: false, message: `No API key for ${providerName}: add it in Settings → Providers (${KEY_ENV[provider]}).` };
+  const mode = env.FLOTILLA_AGENT_PERMISSION_MODE?.trim() || 'ask';
+  if (!(PERMISSION_MODES as readonly string[]).includes(mode)) {
+    return { ok: false, message: `FLOTILLA_AGENT_PERMISSION_MODE must be one of ${PERMISSION_MODES.join(', ')} (got "${mode}").` };
+  }
+  const reportPath = env.FLOTILLA_REPORT?.trim() || null;
   const int = (name: string, fallback: number | null, min: number): number | null => {
     const raw = env[name]?.trim();
     if (!raw) return fallback;
@@ -50,7 +56,10 @@ export function readAgentConfig(env: Record<string, string | undefined>): { ok: 
       baseUrl,
       apiKey,
       task: env.FLOTILLA_TASK?.trim() ?? '',
-      reportPath: env.FLOTILLA_REPORT?.trim() || null,
+      reportPath,
+      permissionMode: mode as PermissionMode,
+      // Flotilla keeps the report file in the agent's state folder; that folder is the fallback.
+      stateDir: env.FLOTILLA_AGENT_STATE_DIR?.trim() || (reportPath ? dirname(reportPath) : null),
       maxTurns: int('FLOTILLA_AGENT_MAX_TURNS', DEFAULT_MAX_TURNS, 1) ?? DEFAULT_MAX_TURNS,
       maxTokens: int('FLOTILLA_AGENT_MAX_TOKENS', null, 1),
       timeoutMs: int('FLOTILLA_AGENT_TIMEOUT_MS', DEFAULT_TIMEOUT_MS, 1) ?? DEFAULT_TIMEOUT_MS,

@@ -45,8 +45,16 @@ export class LineInput {
     return this.eof;
   }
 
-  /** Shows `prompt` and resolves with the next line, or null when the user quits. */
-  prompt(prompt: string): Promise<string | null> {
+  /**
+   * Shows `prompt` and resolves with the next line, or null when the user quits. `fresh` drops
+   * what was typed ahead first, so keys pressed while the agent worked never answer a question
+   * the user has not seen.
+   */
+  prompt(prompt: string, opts: { fresh?: boolean } = {}): Promise<string | null> {
+    if (opts.fresh) {
+      this.pending = '';
+      this.line = '';
+    }
     this.echo(prompt);
     return new Promise((resolve) => {
       this.waiter = resolve;

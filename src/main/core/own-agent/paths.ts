@@ -1,6 +1,8 @@
 /**
- * Path confinement for the agent's tools: every path is resolved against the worktree and then
- * to its real path (symlinks followed), and refused when it leaves the worktree or enters `.git`.
+ * Path confinement by name: a path is resolved against the worktree and then to its real path
+ * (symlinks followed), and refused when it leaves the worktree or enters `.git`. A check by name
+ * alone can be raced (the path may change before it is used); the tools open files through
+ * safe-fs, which uses this only as its fallback where descriptors cannot be pinned.
  */
 import { lstatSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';

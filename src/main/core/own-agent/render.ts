@@ -72,3 +72,22 @@ export function formatToolResult(style: Style, isError: boolean, summary: string
 export function formatError(style: Style, message: string): string {
   return `${style.red(`✗ ${message}`)}\n`;
 }
+
+/**
+ * The question asked before a write, an edit or a command, ending where the user types the
+ * answer. A command is shown whole (the user must see exactly what would run). Pure.
+ */
+export function formatPermissionQuestion(style: Style, name: string, argsText: string): string {
+  let detail = shortArgs(name, argsText);
+  if (name === 'run_command') {
+    try {
+      const args = JSON.parse(argsText) as { command?: unknown };
+      if (typeof args.command === 'string') detail = `$ ${args.command}`;
+    } catch {
+      /* malformed arguments are shown as the short form */
+    }
+  }
+  const what = name === 'run_command' ? 'Run this command' : name === 'edit_file' ? 'Edit this file' : 'Write this file';
+  const always = name === 'run_command' ? 'commands' : 'file changes';
+  return `${style.yellow(`? ${what}?`)} ${detail}\n${style.bold(`  [y]es / [n]o / [a]lways allow ${always} in this session › `)}`;
+}

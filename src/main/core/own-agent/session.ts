@@ -4,9 +4,11 @@
  * fails, or the user stops it.
  */
 import { describeFailure, ProviderFailure, RetryExhausted, withRetry, classifyProviderError } from './retry';
-import { formatError, formatToolCall, formatToolResult, type Style } from './render';
+import type { ConversationStore } from './conversation';
+import { needsPermission, parseAnswer, refusalFor, toolKind, type ToolKind } from './permissions';
+import { formatError, formatPermissionQuestion, formatToolCall, formatToolResult, type Style } from './render';
 import type { Reporter } from './report';
-import { TOOL_SPECS, executeTool, type ToolContext } from './tools';
+import { TOOL_SPECS, executeTool, validateArgs, type ToolContext } from './tools';
 import type { AgentConfig, ChatMessage, ModelClient, TurnRequest, TurnResponse, ToolResult } from './types';
 
 /** How one run (the task, or one follow-up) ended. */
@@ -44,15 +46,26 @@ export interface SessionDeps {
   style: Style;
   reporter: Reporter;
   ripgrep: string | null;
+  /** Shows a question and resolves with the user's line, or null for Ctrl-C / end of input. */
+  ask(question: string): Promise<string | null>;
+  /** Where the conversation is kept across restarts; null keeps nothing. */
+  store: ConversationStore | null;
 }
 
 /** One conversation with the model, kept across follow-ups. */
 export class AgentSession {
   readonly messages: ChatMessage[] = [];
   private readonly system: string;
+  /** Tool kinds the user answered "always" for: not asked again until the process ends. */
+  private readonly always = new Set<ToolKind>();
 
-  constructor(private readonly deps: SessionDeps) {
+  /** `history` continues a conversation saved before a restart. */
+  constructor(
+    private readonly deps: SessionDeps,
+    history: ChatMessage[] = [],
+  ) {
     this.system = systemPrompt(deps.root, deps.config.task);
+    this.messages.push(...history);
   }
 
   /** Runs until the model finishes or stops for the user; never throws. */
@@ -94,6 +107,7 @@ export class AgentSession {
   private async loop(userText: string, signal: AbortSignal): Promise<RunOutcome> {
     const { config, write, style, reporter } = this.deps;
     this.messages.push({ role: 'user', text: userText });
+    this.save();
     let tokens = 0;
     for (let turn = 1; ; turn++) {
       if (turn > config.maxTurns) return { kind: 'limit', message: `Paused after ${config.maxTurns} turns (FLOTILLA_AGENT_MAX_TURNS). Type a follow-up to continue.` };
@@ -140,23 +154,64 @@ export class AgentSession {
       tokens += response.usage.inputTokens + response.usage.outputTokens;
       reporter.usage({ provider: config.provider, providerName: config.providerName, model: config.model, ...response.usage });
       this.messages.push({ role: 'assistant', text: response.text, toolCalls: response.toolCalls });
+      this.save();
       if (response.toolCalls.length === 0) return { kind: 'replied' };
 
       const results: ToolResult[] = [];
       let finished: { summary: string } | null = null;
       const ctx: ToolContext = { root: this.deps.root, echo: write, signal, commandTimeoutMs: config.commandTimeoutMs, ripgrep: this.deps.ripgrep };
+      let stopped = false;
       for (const call of response.toolCalls) {
         if (signal.aborted) break;
         write(formatToolCall(style, call.name, call.argsText));
+        const permission = await this.permission(call.name, call.argsText);
+        if (permission === 'stop') {
+          stopped = true;
+          break;
+        }
+        if (permission === 'refused') {
+          write(formatToolResult(style, true, 'refused by you; the agent was told'));
+          results.push({ callId: call.id, name: call.name, content: refusalFor(call.name), isError: true });
+          continue;
+        }
         const outcome = await executeTool(call.name, call.argsText, ctx);
         write(formatToolResult(style, outcome.isError, outcome.summary));
         results.push({ callId: call.id, name: call.name, content: outcome.content, isError: outcome.isError });
         if (outcome.finished) finished = outcome.finished;
       }
-      if (signal.aborted) return this.cancelled(results, response.toolCalls);
+      if (signal.aborted || stopped) return this.cancelled(results, response.toolCalls);
       this.messages.push({ role: 'tool', results });
+      this.save();
       if (finished) return { kind: 'finished', summary: finished.summary };
     }
+  }
+
+  /**
+   * Asks the user before a call the permission mode does not allow on its own. Arguments the
+   * tool would refuse anyway (not JSON, not matching its schema) need no question.
+   */
+  private async permission(name: string, argsText: string): Promise<'allowed' | 'refused' | 'stop'> {
+    const { config, reporter, write, style } = this.deps;
+    const kind = toolKind(name);
+    if (!needsPermission(config.permissionMode, kind, this.always) || kind === null || !validCall(name, argsText)) return 'allowed';
+    reporter.status('waiting');
+    try {
+      for (;;) {
+        const line = await this.deps.ask(formatPermissionQuestion(style, name, argsText));
+        if (line === null) return 'stop';
+        const answer = parseAnswer(line);
+        if (answer === 'no') return 'refused';
+        if (answer === 'always') this.always.add(kind);
+        if (answer !== null) return 'allowed';
+        write(`${style.dim('  Answer y (yes), n (no) or a (always), then Enter.')}\n`);
+      }
+    } finally {
+      reporter.status('working');
+    }
+  }
+
+  private save(): void {
+    this.deps.store?.save(this.messages);
   }
 
   /** Every tool call needs a result in the history, or the next request is rejected. */
@@ -165,6 +220,7 @@ export class AgentSession {
       const results = [...done];
       for (const c of calls.slice(done.length)) results.push({ callId: c.id, name: c.name, content: 'Error: not run; the user stopped the agent.', isError: true });
       this.messages.push({ role: 'tool', results });
+      this.save();
     }
     return { kind: 'cancelled' };
   }
@@ -207,6 +263,15 @@ export class AgentSession {
       clearTimeout(timer);
       outer.removeEventListener('abort', onAbort);
     }
+  }
+}
+
+function validCall(name: string, argsText: string): boolean {
+  const spec = TOOL_SPECS.find((t) => t.name === name);
+  try {
+    return spec !== undefined && validateArgs(spec.parameters, JSON.parse(argsText)).ok;
+  } catch {
+    return false;
   }
 }
 

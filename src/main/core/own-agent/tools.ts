@@ -1,13 +1,14 @@
 /**
  * The agent's tools: list, read, write, edit, search, run a command, finish. Every path goes
- * through confinePath; every failure is returned to the model as a tool error, never thrown.
+ * through safe-fs (opened without following symlinks out, then used by descriptor); every failure is returned to the model as a tool error, never thrown.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, openSync, readSync, closeSync, readdirSync, readFileSync, statSync, writeFileSync, lstatSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { accessSync, closeSync, constants, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { git } from '../git/core';
 import { defaultShell } from '../pty/default-shell';
-import { PathRefused, confinePath } from './paths';
+import { PathRefused } from './paths';
+import { openChildDir, openForRead, openForUpdate, openForWrite, replaceContent, type OpenedPath } from './safe-fs';
 import type { JsonSchemaObject, ToolSpec } from './types';
 
 /** Lines read_file returns at most per call; bigger files need ranges. */
@@ -116,7 +117,10 @@ export function validateArgs(schema: JsonSchemaObject, value: unknown): { ok: tr
   return { ok: true, args };
 }
 
-/** Parses and validates a tool call's raw arguments, then runs the tool. Never throws. */
+/**
+ * Parses and validates a tool call's raw arguments, then runs the tool. Never throws. Files are
+ * opened through safe-fs and used through their descriptors, so a path checked is the file used.
+ */
 export async function executeTool(name: string, argsText: string, ctx: ToolContext): Promise<ToolOutcome> {
   const spec = TOOL_SPECS.find((t) => t.name === name);
   if (!spec) return fail(`There is no tool named "${name}". Available: ${TOOL_SPECS.map((t) => t.name).join(', ')}.`);
@@ -133,7 +137,21 @@ export async function executeTool(name: string, argsText: string, ctx: ToolConte
   } catch (err) {
     if (err instanceof PathRefused) return fail(err.message);
     const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') return fail(`${pathArg(checked.args)} does not exist.`);
+    if (e.code === 'EISDIR') return fail(`${pathArg(checked.args)} is a folder.`);
+    if (e.code === 'ENOTDIR') return fail(`${pathArg(checked.args)}: a part of the path is a file, not a folder.`);
     return fail(e.code ? `${e.code}: ${e.message}` : String(e.message ?? err));
+  }
+}
+
+const pathArg = (a: Args) => (typeof a.path === 'string' ? a.path : 'The path');
+
+/** Runs `use` with an open path and closes it afterwards, whatever happens. */
+function using<T>(opened: OpenedPath, use: (o: OpenedPath) => T): T {
+  try {
+    return use(opened);
+  } finally {
+    closeSync(opened.fd);
   }
 }
 
@@ -170,80 +188,82 @@ async function runTool(name: string, a: Args, ctx: ToolContext): Promise<ToolOut
 }
 
 function listFiles(root: string, input: string, depthArg: number): ToolOutcome {
-  const dir = confinePath(root, input);
-  if (!statSync(dir.real).isDirectory()) return fail(`${input} is not a folder.`);
-  const depth = Math.min(6, Math.max(1, depthArg));
-  const lines: string[] = [];
-  let truncated = false;
-  const walk = (abs: string, prefix: string, level: number) => {
-    let entries = readdirSync(abs, { withFileTypes: true });
-    entries = entries.sort((x, y) => x.name.localeCompare(y.name));
-    for (const entry of entries) {
-      if (entry.name === '.git' || entry.name === 'node_modules') continue;
-      if (lines.length >= MAX_LIST_ENTRIES) {
-        truncated = true;
-        return;
+  return using(openForRead(root, input), (dir) => {
+    if (!dir.stat.isDirectory()) return fail(`${input} is not a folder.`);
+    const depth = Math.min(6, Math.max(1, depthArg));
+    const lines: string[] = [];
+    let truncated = false;
+    const walk = (folder: OpenedPath, prefix: string, level: number) => {
+      const entries = readdirSync(folder.path, { withFileTypes: true }).sort((x, y) => x.name.localeCompare(y.name));
+      for (const entry of entries) {
+        if (entry.name === '.git' || entry.name === 'node_modules') continue;
+        if (lines.length >= MAX_LIST_ENTRIES) {
+          truncated = true;
+          return;
+        }
+        const rel = prefix + entry.name;
+        if (entry.isDirectory()) {
+          lines.push(`${rel}/`);
+          if (level >= depth) continue;
+          // Opened without following: a folder swapped for a symlink meanwhile is not entered.
+          const sub = openChildDir(folder, entry.name);
+          if (sub) using(sub, (o) => walk(o, `${rel}/`, level + 1));
+        } else lines.push(entry.isSymbolicLink() ? `${rel}@` : rel);
       }
-      const rel = prefix + entry.name;
-      if (entry.isDirectory()) {
-        lines.push(`${rel}/`);
-        if (level < depth) walk(join(abs, entry.name), `${rel}/`, level + 1);
-      } else lines.push(entry.isSymbolicLink() ? `${rel}@` : rel);
-    }
-  };
-  walk(dir.real, dir.rel === '.' ? '' : `${dir.rel}/`, 1);
-  if (truncated) lines.push(`… (stopped at ${MAX_LIST_ENTRIES} entries; list a subfolder)`);
-  return { content: lines.length ? lines.join('\n') : '(empty folder)', isError: false, summary: `${lines.length} ${lines.length === 1 ? 'entry' : 'entries'}` };
+    };
+    walk(dir, dir.rel === '.' ? '' : `${dir.rel}/`, 1);
+    if (truncated) lines.push(`… (stopped at ${MAX_LIST_ENTRIES} entries; list a subfolder)`);
+    return { content: lines.length ? lines.join('\n') : '(empty folder)', isError: false, summary: `${lines.length} ${lines.length === 1 ? 'entry' : 'entries'}` };
+  });
 }
 
-function isBinary(file: string): boolean {
-  const fd = openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(8192);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    return buf.subarray(0, n).includes(0);
-  } finally {
-    closeSync(fd);
-  }
+function isBinary(fd: number): boolean {
+  const buf = Buffer.alloc(8192);
+  const n = readSync(fd, buf, 0, buf.length, 0);
+  return buf.subarray(0, n).includes(0);
 }
 
 function readFileTool(root: string, input: string, start?: number, end?: number): ToolOutcome {
-  const file = confinePath(root, input);
-  const st = statSync(file.real);
-  if (st.isDirectory()) return fail(`${input} is a folder; use list_files.`);
-  if (isBinary(file.real)) return fail(`${input} is a binary file (${st.size} bytes); it cannot be read as text.`);
-  const text = readFileSync(file.real, 'utf8');
-  const lines = text.split('\n');
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-  const total = lines.length;
-  if (start === undefined && end === undefined) {
-    if (total > MAX_READ_LINES || st.size > MAX_READ_BYTES) {
-      return fail(`${input} has ${total} lines (${st.size} bytes); read it in ranges with start_line and end_line, at most ${MAX_READ_LINES} lines at a time.`);
+  return using(openForRead(root, input), (file) => {
+    const st = file.stat;
+    if (st.isDirectory()) return fail(`${input} is a folder; use list_files.`);
+    if (!st.isFile()) return fail(`${input} is not a regular file.`);
+    if (isBinary(file.fd)) return fail(`${input} is a binary file (${st.size} bytes); it cannot be read as text.`);
+    const text = readFileSync(file.fd, 'utf8');
+    const lines = text.split('\n');
+    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+    const total = lines.length;
+    if (start === undefined && end === undefined) {
+      if (total > MAX_READ_LINES || st.size > MAX_READ_BYTES) {
+        return fail(`${input} has ${total} lines (${st.size} bytes); read it in ranges with start_line and end_line, at most ${MAX_READ_LINES} lines at a time.`);
+      }
+      return { content: `[${file.rel}: ${total} lines]\n${text}`, isError: false, summary: `${total} lines` };
     }
-    return { content: `[${file.rel}: ${total} lines]\n${text}`, isError: false, summary: `${total} lines` };
-  }
-  const from = Math.max(1, start ?? 1);
-  if (from > total) return fail(`${input} has only ${total} lines; start_line ${from} is past the end.`);
-  const to = Math.min(total, end ?? total, from + MAX_READ_LINES - 1);
-  if (to < from) return fail(`end_line ${end} is before start_line ${from}.`);
-  const slice = lines.slice(from - 1, to).join('\n');
-  return { content: `[${file.rel}: lines ${from}-${to} of ${total}]\n${slice}\n`, isError: false, summary: `lines ${from}-${to} of ${total}` };
+    const from = Math.max(1, start ?? 1);
+    if (from > total) return fail(`${input} has only ${total} lines; start_line ${from} is past the end.`);
+    const to = Math.min(total, end ?? total, from + MAX_READ_LINES - 1);
+    if (to < from) return fail(`end_line ${end} is before start_line ${from}.`);
+    const slice = lines.slice(from - 1, to).join('\n');
+    return { content: `[${file.rel}: lines ${from}-${to} of ${total}]\n${slice}\n`, isError: false, summary: `lines ${from}-${to} of ${total}` };
+  });
+}
+
+/** A file the agent may change in place: a regular file with no other hard link (which could live outside). */
+function writable(input: string, st: OpenedPath['stat']): string | null {
+  if (!st.isFile()) return `${input} is not a regular file.`;
+  if (st.nlink > 1) return `${input} has other hard links (possibly outside the worktree); the agent does not write through them.`;
+  return null;
 }
 
 function writeFileTool(root: string, input: string, content: string): ToolOutcome {
-  const file = confinePath(root, input);
-  let existed = false;
-  try {
-    const st = lstatSync(file.real);
-    if (st.isDirectory()) return fail(`${input} is a folder.`);
-    existed = true;
-  } catch {
-    /* a new file */
-  }
-  mkdirSync(dirname(file.real), { recursive: true });
-  writeFileSync(file.real, content);
-  const bytes = Buffer.byteLength(content);
-  return { content: `${existed ? 'Replaced' : 'Created'} ${file.rel} (${bytes} bytes).`, isError: false, summary: `${existed ? 'replaced' : 'created'}, ${bytes} bytes` };
+  const opened = openForWrite(root, input);
+  return using(opened, (file) => {
+    const refused = writable(input, file.stat);
+    if (refused) return fail(refused);
+    replaceContent(file.fd, content);
+    const bytes = Buffer.byteLength(content);
+    return { content: `${opened.existed ? 'Replaced' : 'Created'} ${file.rel} (${bytes} bytes).`, isError: false, summary: `${opened.existed ? 'replaced' : 'created'}, ${bytes} bytes` };
+  });
 }
 
 /** Counts non-overlapping occurrences of `needle` in `haystack`. Pure. */
@@ -255,21 +275,26 @@ export function countOccurrences(haystack: string, needle: string): number {
 }
 
 function editFile(root: string, input: string, oldText: string, newText: string): ToolOutcome {
-  const file = confinePath(root, input);
   if (oldText === '') return fail('old_text is empty; give the exact text to replace (use write_file to create a file).');
-  let text: string;
+  let opened: OpenedPath;
   try {
-    text = readFileSync(file.real, 'utf8');
-  } catch {
-    return fail(`${input} does not exist; use write_file to create it.`);
+    opened = openForUpdate(root, input);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fail(`${input} does not exist; use write_file to create it.`);
+    throw err;
   }
-  const count = countOccurrences(text, oldText);
-  if (count === 0) return fail(`old_text was not found in ${file.rel}. Read the file again and copy the exact text, whitespace included.`);
-  if (count > 1) return fail(`old_text occurs ${count} times in ${file.rel}; include more surrounding lines so it matches exactly once.`);
-  const at = text.indexOf(oldText);
-  writeFileSync(file.real, text.slice(0, at) + newText + text.slice(at + oldText.length));
-  const line = text.slice(0, at).split('\n').length;
-  return { content: `Edited ${file.rel} at line ${line}.`, isError: false, summary: `edited at line ${line}` };
+  return using(opened, (file) => {
+    const refused = writable(input, file.stat);
+    if (refused) return fail(refused);
+    const text = readFileSync(file.fd, 'utf8');
+    const count = countOccurrences(text, oldText);
+    if (count === 0) return fail(`old_text was not found in ${file.rel}. Read the file again and copy the exact text, whitespace included.`);
+    if (count > 1) return fail(`old_text occurs ${count} times in ${file.rel}; include more surrounding lines so it matches exactly once.`);
+    const at = text.indexOf(oldText);
+    replaceContent(file.fd, text.slice(0, at) + newText + text.slice(at + oldText.length));
+    const line = text.slice(0, at).split('\n').length;
+    return { content: `Edited ${file.rel} at line ${line}.`, isError: false, summary: `edited at line ${line}` };
+  });
 }
 
 /** Finds ripgrep on PATH, or null. */
@@ -310,7 +335,7 @@ export function globToRegExp(glob: string): RegExp {
 }
 
 async function search(ctx: ToolContext, pattern: string, input: string, glob: string | undefined): Promise<ToolOutcome> {
-  const target = confinePath(ctx.root, input);
+  const target = using(openForRead(ctx.root, input), (o) => o);
   if (pattern === '') return fail('pattern is empty.');
   const result = ctx.ripgrep ? await searchWithRipgrep(ctx, ctx.ripgrep, pattern, target.rel, glob) : await searchBuiltIn(ctx, pattern, target.rel, glob);
   if (typeof result === 'string') return fail(result);
@@ -322,14 +347,42 @@ async function search(ctx: ToolContext, pattern: string, input: string, glob: st
 
 const clip = (line: string) => (line.length > 300 ? `${line.slice(0, 300)}…` : line);
 
+/**
+ * The text of a file read through safe-fs, as lines; null when it is not a small text file now.
+ * Every line search returns comes from here, so a swap while ripgrep walked by name can never
+ * put a line from outside the worktree into the result.
+ */
+function readLinesSafely(root: string, rel: string): string[] | null {
+  try {
+    return using(openForRead(root, rel), (file) => {
+      if (!file.stat.isFile() || file.stat.size > MAX_SEARCH_FILE_BYTES || isBinary(file.fd)) return null;
+      return readFileSync(file.fd, 'utf8').split('\n');
+    });
+  } catch {
+    return null;
+  }
+}
+
+const sameLine = (a: string, b: string) => a.replace(/\r$/, '') === b.replace(/\r$/, '');
+
 function searchWithRipgrep(ctx: ToolContext, rg: string, pattern: string, rel: string, glob: string | undefined): Promise<{ lines: string[]; truncated: boolean } | string> {
-  const args = ['--no-config', '--line-number', '--no-heading', '--with-filename', '--color', 'never', ...(glob ? ['--glob', glob] : []), '-e', pattern, ...(rel === '.' ? [] : ['--', rel])];
+  // --null: the file name ends with NUL, so names holding ':' still parse.
+  const args = ['--no-config', '--line-number', '--no-heading', '--with-filename', '--null', '--color', 'never', ...(glob ? ['--glob', glob] : []), '-e', pattern, ...(rel === '.' ? [] : ['--', rel])];
   return new Promise((resolve) => {
     const child = spawn(rg, args, { cwd: ctx.root, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: string[] = [];
+    const files = new Map<string, string[] | null>();
     let rest = '';
     let stderr = '';
     let truncated = false;
+    const take = (raw: string) => {
+      const m = /^([^\0]*)\0(\d+):(.*)$/s.exec(raw);
+      if (!m) return;
+      const [, file, lineNo, text] = m;
+      if (!files.has(file)) files.set(file, readLinesSafely(ctx.root, file));
+      const safe = files.get(file)?.[Number(lineNo) - 1];
+      if (safe !== undefined && sameLine(safe, text)) lines.push(clip(`${file}:${lineNo}:${safe.replace(/\r$/, '')}`));
+    };
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       const parts = (rest + chunk).split('\n');
@@ -340,13 +393,13 @@ function searchWithRipgrep(ctx: ToolContext, rg: string, pattern: string, rel: s
           child.kill();
           break;
         }
-        lines.push(clip(line));
+        take(line);
       }
     });
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', (e) => resolve(`ripgrep failed: ${e.message}`));
     child.on('close', (code) => {
-      if (rest && lines.length < MAX_SEARCH_MATCHES) lines.push(clip(rest));
+      if (rest && lines.length < MAX_SEARCH_MATCHES) take(rest);
       if (code === 2 && !truncated && lines.length === 0) resolve(`search failed: ${stderr.trim().split('\n')[0] ?? 'ripgrep error'}`);
       else resolve({ lines, truncated });
     });
@@ -367,15 +420,9 @@ async function searchBuiltIn(ctx: ToolContext, pattern: string, rel: string, glo
   const lines: string[] = [];
   for (const file of files) {
     if (globRe && !globRe.test(file)) continue;
-    const abs = join(ctx.root, file);
-    try {
-      const st = lstatSync(abs);
-      // Never follow a symlink: it may point outside the worktree.
-      if (!st.isFile() || st.size > MAX_SEARCH_FILE_BYTES || isBinary(abs)) continue;
-    } catch {
-      continue; // listed by the index but deleted in the worktree
-    }
-    const text = readFileSync(abs, 'utf8').split('\n');
+    // Never through a symlink out, and skipped when deleted since the index listed it.
+    const text = readLinesSafely(ctx.root, file);
+    if (!text) continue;
     for (let i = 0; i < text.length; i++) {
       if (!re.test(text[i])) continue;
       if (lines.length >= MAX_SEARCH_MATCHES) return { lines, truncated: true };

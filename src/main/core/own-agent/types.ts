@@ -2,7 +2,7 @@
  * The shapes Flotilla's own agent shares between its loop, its tools and its provider adapters.
  * Vendor-neutral: each adapter translates this conversation to its own wire format.
  */
-import type { ProviderKind } from '../../../shared/types';
+import type { PermissionMode, ProviderKind } from '../../../shared/types';
 
 /** One tool call the model asked for; `argsText` is the raw JSON text the model produced. */
 export interface ToolCall {
@@ -79,6 +79,10 @@ export interface AgentConfig {
   apiKey: string;
   task: string;
   reportPath: string | null;
+  /** Which tool calls wait for the user's yes (FLOTILLA_AGENT_PERMISSION_MODE; default ask). */
+  permissionMode: PermissionMode;
+  /** The agent's private folder, where the conversation is kept across restarts; null keeps nothing. */
+  stateDir: string | null;
   maxTurns: number;
   /** Total input + output tokens for the whole process; null = unlimited. */
   maxTokens: number | null;

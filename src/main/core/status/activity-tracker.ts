@@ -3,7 +3,9 @@
  *
  * Two sources, combined per agent:
  * - The CLI's own signals (hooks / notify lines from the report file). Once one arrives it wins
- *   until the user types again: a TUI redrawing while idle must not look like work.
+ *   until the user types again: a TUI redrawing while idle must not look like work. For an agent
+ *   that reports its own status (hooks, Flotilla's agent) "working" holds too: a model request
+ *   streams nothing for minutes, and that silence is work, not a question for the user.
  * - A fallback that reads no screen layout: output within the last `quietMs` means working; a
  *   running process that has been quiet for `quietMs` is waiting (a quiet interactive program —
  *   a CLI at its prompt, a shell — is waiting for the user). CLIs without a "working" signal
@@ -26,6 +28,7 @@ export type QuietActivity = "waiting" | "idle";
 
 interface AgentState {
   activity: Activity | null;
+  /** The agent reports its own status, "working" included (hooks, Flotilla's agent). */
   hasHooks: boolean;
   /** A hook report holds until the next user input. */
   reported: boolean;
@@ -88,6 +91,8 @@ export class ActivityTracker {
   noteInput(agentId: string): void {
     const state = this.agents.get(agentId);
     if (!state || state.done) return;
+    // Typing ahead while a self-reporting agent works changes nothing: it says when it stops.
+    if (state.hasHooks && state.reported && state.activity === "working") return;
     state.reported = false;
     state.redrawUntil = 0;
     if (!state.timer) this.armQuietTimer(agentId, state);
@@ -105,8 +110,9 @@ export class ActivityTracker {
     const state = this.agents.get(agentId);
     if (!state || state.done) return;
     if (activity === "exited" || activity === "failed") return; // only the process itself says it ended
-    // A hook saying "working" lets the output fallback take over again; waiting/idle hold.
-    state.reported = activity !== "working";
+    // Every report of a self-reporting agent holds; otherwise "working" lets the output
+    // fallback take over again while waiting/idle hold.
+    state.reported = state.hasHooks || activity !== "working";
     this.set(agentId, state, activity);
     if (activity === "working") {
       state.lastOutputAt = Date.now();

@@ -50,9 +50,12 @@ export function permissionModesFor(kind: AgentKind, entry: CatalogEntry | undefi
   return PERMISSION_MODES;
 }
 
-/** Confinement defaults to on for the modes that act without asking, where a sandbox exists. */
-export function defaultConfined(mode: PermissionMode, sandbox: SandboxInfo | null): boolean {
-  return sandbox !== null && sandbox.available && mode !== 'ask';
+/**
+ * Confinement defaults to on where a sandbox exists: always for Flotilla's agent, and for a CLI
+ * in the modes that act without asking. Mirrors the core's default.
+ */
+export function defaultConfined(mode: PermissionMode, sandbox: SandboxInfo | null, kind?: AgentKind): boolean {
+  return sandbox !== null && sandbox.available && (kind === 'flotilla' || mode !== 'ask');
 }
 
 /**

@@ -126,7 +126,7 @@ export function NewAgentDialog() {
   const modes = permissionModesFor(kind, entry);
   // A CLI may not offer the mode picked for another: fall back to its first.
   const mode = modes.includes(permissionMode) ? permissionMode : (modes[0] ?? 'ask');
-  const confined = sandboxAvailable && (confinedChoice ?? defaultConfined(mode, sandboxInfo));
+  const confined = sandboxAvailable && (confinedChoice ?? defaultConfined(mode, sandboxInfo, kind));
   const launched = kind === 'cli' || kind === 'flotilla';
   const providerChoices = kind === 'flotilla' ? providerList : providersForPreset(entry, providerList);
   const provider = providerList.find((p) => p.id === providerId);

@@ -265,8 +265,8 @@ function planOwnAgent(
 }
 
 /**
- * Checks that Flotilla's agent can use `provider` (a key, unless it is an OpenAI-compatible
- * server that may need none, and a model); returns the model. Run before anything is created.
+ * Checks that Flotilla's agent can use `provider` (a key, unless it is a server the
+ * user added, which may need none, and a model); returns the model. Run before anything is created.
  */
 export function checkOwnAgentProvider(
   provider: { kind: ProviderKind; name: string; key: string | null; baseUrl: string | null; models: string[] },

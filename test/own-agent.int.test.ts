@@ -206,7 +206,8 @@ describe.each(VENDORS)('Flotilla agent on $name', (v) => {
   });
 
   it('gives up after repeated 500s with a message, and stays at the prompt', async () => {
-    fake.script([{ fail: 500 }, { fail: 500 }, { fail: 500 }, { text: 'never' }]);
+    // A reply no banner contains ("full auto, never asks" would match "never" at once).
+    fake.script([{ fail: 500 }, { fail: 500 }, { fail: 500 }, { text: 'Answer after the failures.' }]);
     const run = startAgent(v, 'hi', { FLOTILLA_AGENT_MAX_TRIES: '3' });
     await run.waitFor(`${v.name} failed with 500 after 3 tries; stopped.`);
     await waitForPrompt(run);
@@ -214,7 +215,7 @@ describe.each(VENDORS)('Flotilla agent on $name', (v) => {
     expect(report().at(-1)).toEqual({ type: 'status', activity: 'failed' });
     // A follow-up tries again and gets the next scripted answer.
     run.pty.write('try again\r');
-    await run.waitFor('never');
+    await run.waitFor('Answer after the failures.');
     await waitForPrompt(run);
     run.pty.write('\x03');
     expect(await run.exited).toBe(0);

@@ -133,11 +133,12 @@ describe('real coding CLIs launched by Flotilla', () => {
     const repo = makeRepo({ 'README.md': '# demo\n' });
     dirs.push(repo);
     const r = await call<{ id: string }>('repos.open', { path: repo });
-    const providerId = `fake-${opts.presetId}`;
+    // An OpenAI-API server is the built-in OpenAI provider moved to another base URL.
+    const providerId = opts.provider.kind === 'openai' ? 'openai' : `fake-${opts.presetId}`;
     await call('providers.save', {
       id: providerId,
       kind: opts.provider.kind,
-      name: `Fake for ${opts.presetId}`,
+      name: opts.provider.kind === 'openai' ? 'OpenAI' : `Fake for ${opts.presetId}`,
       baseUrl: opts.provider.baseUrl,
       models: opts.provider.model ? [opts.provider.model] : [],
     });

@@ -34,14 +34,11 @@ import { detectSandbox, ensureSocketFilterFile, ProviderGatewayHub, type Provide
 import { openView, preparePrivateGit, repairWorktreeLinks } from '../git/agent-branch';
 import { registerView, unregisterView, type WorktreeView } from '../git/worktree-view';
 import { sandboxGitconfig } from './sandbox-home';
+import { ChangeWatcher } from './change-watcher';
 import { agentStateDir, checkOwnAgentProvider, planLaunch } from './launch';
 import { isAlreadyMerged, recordedMerges, type MergedEvent } from './merged-work';
 import { nameClash } from './agent-names';
 
-/** How often a live diff stat is refreshed without a trigger. */
-export const DIFF_POLL_INTERVAL_MS = 3_000;
-/** At most one diff-stat refresh per this interval while a terminal prints. */
-export const DIFF_ACTIVITY_THROTTLE_MS = 750;
 
 export const DEFAULT_COLS = 100;
 export const DEFAULT_ROWS = 30;
@@ -81,8 +78,8 @@ export interface AgentServiceDeps {
 export class AgentService implements Disposable {
   private readonly store = new DisposableStore();
   private readonly diffStats = new Map<string, DiffStat>();
-  private readonly diffTimers = new Map<string, NodeJS.Timeout>();
-  private readonly diffRunning = new Set<string>();
+  /** When each agent's diff stat is measured again (events, not a fast poll). */
+  private readonly changes: ChangeWatcher;
   private readonly stopping = new Set<string>();
   private readonly sizes = new Map<string, { cols: number; rows: number }>();
   /** Network 'provider': each running confined agent's way to its provider. */
@@ -119,16 +116,14 @@ export class AgentService implements Disposable {
     this.activity = new ActivityTracker((agentId, activity) => this.setActivity(agentId, activity));
     this.store.add(toDisposable(() => this.activity.dispose()));
     this.store.add(this.pty.onDidExit((e) => this.handleExit(e.id, e.exitCode)));
-    // Agents change files while they print: refresh the diff stat soon after output.
+    this.changes = this.store.add(new ChangeWatcher((id) => this.refreshDiffStat(id)));
+    // Agents change files while they print: measure again soon after output.
     this.store.add(
       this.pty.onDidOutput((id) => {
         this.activity.noteOutput(id);
-        this.scheduleDiffStat(id, DIFF_ACTIVITY_THROTTLE_MS);
+        this.changes.schedule(id);
       }),
     );
-    const poll = setInterval(() => this.pollDiffStats(), DIFF_POLL_INTERVAL_MS);
-    poll.unref();
-    this.store.add(toDisposable(() => clearInterval(poll)));
   }
 
   /** Marks agents that were running when Flotilla stopped as interrupted, and missing worktrees. */
@@ -177,7 +172,15 @@ export class AgentService implements Disposable {
     if (!this.db.agents.get(row.id)) throw new AppError('not-found', 'That agent no longer exists.');
     this.views.set(row.id, view);
     registerView(view);
+    this.watchChanges(row.id, view);
     return view;
+  }
+
+  /** Watches the agent's top folder, its index and HEAD (the admin folder), and its private branch ref. */
+  private watchChanges(agentId: string, view: WorktreeView): void {
+    const watched = [view.worktreePath, view.adminDir];
+    if (view.privateGitDir) watched.push(join(view.privateGitDir, 'refs'));
+    this.changes.watch(agentId, watched);
   }
 
   /** Compares records with `git worktree list --porcelain`; reports rather than guesses. */
@@ -200,7 +203,7 @@ export class AgentService implements Disposable {
 
   list(repoId: string): AgentInfo[] {
     const rows = this.db.agents.listByRepo(repoId);
-    for (const row of rows) if (!this.diffStats.has(row.id)) this.scheduleDiffStat(row.id, 0);
+    for (const row of rows) if (!this.diffStats.has(row.id)) this.changes.schedule(row.id, 0);
     return rows.map((row) => this.toInfo(row));
   }
 
@@ -380,7 +383,7 @@ export class AgentService implements Disposable {
     );
     this.mergeRecords.delete(agentId);
     this.mergedIds.delete(agentId);
-    this.clearDiffTimer(agentId);
+    this.changes.unwatch(agentId);
     this.stopWatchingReport(agentId);
     this.activity.forget(agentId);
     rmSync(agentStateDir(this.dataDir, agentId), { recursive: true, force: true });
@@ -406,8 +409,7 @@ export class AgentService implements Disposable {
   /** Recomputes the diff stat now and emits a change when it differs. */
   async refreshDiffStat(agentId: string): Promise<void> {
     const row = this.db.agents.get(agentId);
-    if (!row || row.missing || this.diffRunning.has(agentId)) return;
-    this.diffRunning.add(agentId);
+    if (!row || row.missing) return;
     try {
       if (!existsSync(row.worktreePath)) return;
       const from = await mergeBaseFor(row.worktreePath, row.baseRef, row.baseSha);
@@ -420,16 +422,19 @@ export class AgentService implements Disposable {
         this.emitChanged(agentId);
       }
     } catch {
-      // A worktree in the middle of a git operation can fail to read; the next poll retries.
-    } finally {
-      this.diffRunning.delete(agentId);
+      // A worktree in the middle of a git operation can fail to read; the next change retries.
     }
+  }
+
+  /** Measures the agent's diff stat again soon (after a merge, or when a client asks). */
+  noteChanged(agentId: string): void {
+    this.changes.schedule(agentId, 0);
   }
 
   /** The agent's work was just merged: compare it with what the merge recorded from now on. */
   noteMerged(agentId: string): void {
     this.mergeRecords.delete(agentId);
-    void this.refreshDiffStat(agentId);
+    this.changes.schedule(agentId, 0);
   }
 
   /** True when the agent's work is exactly a tree it merged and that merge is still in the base. */
@@ -459,8 +464,6 @@ export class AgentService implements Disposable {
   }
 
   async dispose(): Promise<void> {
-    for (const timer of this.diffTimers.values()) clearTimeout(timer);
-    this.diffTimers.clear();
     for (const id of [...this.reports.keys()]) this.stopWatchingReport(id);
     await Promise.all([...this.gateways.keys()].map((id) => this.closeGateway(id)));
     await this.gatewayHub.dispose();
@@ -479,7 +482,10 @@ export class AgentService implements Disposable {
       const view = await this.viewOf(row);
       const confined = Boolean(row.launch?.confined);
       await repairWorktreeLinks(view);
-      if (confined) await preparePrivateGit(view);
+      if (confined) {
+        await preparePrivateGit(view);
+        this.watchChanges(row.id, view);
+      }
       const plan = planLaunch(row, {
         catalog: this.catalog,
         providers: this.providers,
@@ -613,29 +619,7 @@ export class AgentService implements Disposable {
     // Stopped by the user counts as a clean exit, not a failure.
     this.activity.noteExit(agentId, status === 'stopped' ? 0 : exitCode);
     this.emitChanged(agentId);
-    this.scheduleDiffStat(agentId, 0);
-  }
-
-  private pollDiffStats(): void {
-    for (const row of this.db.agents.all()) {
-      if (this.diffStats.has(row.id) && !row.missing) void this.refreshDiffStat(row.id);
-    }
-  }
-
-  private scheduleDiffStat(agentId: string, delayMs: number): void {
-    if (this.diffTimers.has(agentId)) return;
-    const timer = setTimeout(() => {
-      this.diffTimers.delete(agentId);
-      void this.refreshDiffStat(agentId);
-    }, delayMs);
-    timer.unref();
-    this.diffTimers.set(agentId, timer);
-  }
-
-  private clearDiffTimer(agentId: string): void {
-    const timer = this.diffTimers.get(agentId);
-    if (timer) clearTimeout(timer);
-    this.diffTimers.delete(agentId);
+    this.changes.schedule(agentId, 0);
   }
 
   private emitChanged(agentId: string): void {

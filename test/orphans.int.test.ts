@@ -3,7 +3,7 @@
  * whose creation was cut before its record was written, and an agent's process that ignored
  * SIGHUP and outlived `kill -9` of the core that started it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -181,6 +181,12 @@ describe.skipIf(process.platform !== 'linux')('an agent process that outlives ki
     await exited;
     expect(alive(pid)).toBe(true);
 
+    // A terminal of the user's that merely sits in the worktree is not the agent's: never reported or stopped.
+    const worktree = join(worktreeRoot(dataDir, repo), 'stubborn');
+    const userEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('FLOTILLA_')));
+    const userPid = Number(execFileSync('sh', ['-c', 'sleep 1000 >/dev/null 2>&1 & echo $!'], { cwd: worktree, env: userEnv, encoding: 'utf8' }).trim());
+    pids.push(userPid);
+
     core = await Core.create({ dataDir, mode: 'web', version: 'test' });
     const { call, invoke } = connect(core);
     const r = await call<{ id: string }>('repos.open', { path: repo });
@@ -189,6 +195,7 @@ describe.skipIf(process.platform !== 'linux')('an agent process that outlives ki
     expect(found.survivors).toHaveLength(1);
     expect(found.survivors[0]).toMatchObject({ agentId, name: 'Stubborn' });
     expect(found.survivors[0].processes).toContainEqual({ pid, command: 'sleep' });
+    expect(found.survivors[0].processes.map((p) => p.pid)).not.toContain(userPid);
     pids.push(...found.survivors[0].processes.map((p) => p.pid));
 
     const refused = await invoke<AgentInfo>('agents.restart', { agentId });
@@ -203,6 +210,7 @@ describe.skipIf(process.platform !== 'linux')('an agent process that outlives ki
     const restarted = await call<AgentInfo>('agents.restart', { agentId, stopSurvivors: true });
     expect(restarted.status).toBe('running');
     expect(alive(pid)).toBe(false);
+    expect(alive(userPid)).toBe(true);
     // The new run is this core's own: not reported as a survivor.
     expect((await call<Leftovers>('agents.leftovers', { repoId: r.id })).survivors).toEqual([]);
   });

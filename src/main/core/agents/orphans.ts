@@ -82,9 +82,11 @@ export async function findOrphans(opts: {
 }
 
 /**
- * For each worktree path, the processes whose working directory is that folder or inside it,
- * owned by this user and not started by this Flotilla (not its descendants). Linux reads /proc
- * once for all paths; elsewhere none are found.
+ * For each agent worktree path, the processes of that agent still running there: working
+ * directory in the folder, owned by this user, carrying the agent's `FLOTILLA_WORKTREE` in their
+ * environment (so a terminal of the user's that merely `cd`'d there is not one), and not started
+ * by this Flotilla (not its descendants). Linux reads /proc once for all paths; elsewhere none
+ * are found.
  */
 export async function findSurvivors(worktreePaths: string[]): Promise<Map<string, Survivor[]>> {
   const result = new Map<string, Survivor[]>(worktreePaths.map((p) => [p, []]));
@@ -96,7 +98,7 @@ export async function findSurvivors(worktreePaths: string[]): Promise<Map<string
     const cwd = await cwdOf(pid);
     if (cwd === null) continue;
     const target = targets.find((t) => inside(cwd, t.real));
-    if (!target || !(await ownedByUs(pid)) || (await descendsFromUs(pid))) continue;
+    if (!target || !(await ownedByUs(pid)) || !(await markedFor(pid, target.path)) || (await descendsFromUs(pid))) continue;
     const command = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '?')).trim();
     result.get(target.path)!.push({ pid, command });
   }
@@ -104,14 +106,15 @@ export async function findSurvivors(worktreePaths: string[]): Promise<Map<string
 }
 
 /**
- * Stops the given processes, each only if it still runs inside `worktreePath` as this user:
+ * Stops the given processes, each only if it still is one of that agent's (same checks as
+ * {@link findSurvivors}, so a reused pid is left alone):
  * SIGTERM, then SIGKILL for those still there after a grace period. Returns the ones left.
  */
 export async function stopSurvivors(worktreePath: string, pids: number[]): Promise<number[]> {
   const target = await realpath(worktreePath).catch(() => resolve(worktreePath));
   const alive = async (list: number[]) => {
     const left: number[] = [];
-    for (const pid of list) if (await runsIn(pid, target)) left.push(pid);
+    for (const pid of list) if ((await runsIn(pid, target)) && (await markedFor(pid, worktreePath))) left.push(pid);
     return left;
   };
   const waitGone = async (list: number[], graceMs: number) => {
@@ -164,6 +167,24 @@ function cwdOf(pid: number): Promise<string | null> {
 
 function inside(path: string, folder: string): boolean {
   return path === folder || path.startsWith(folder + sep);
+}
+
+/** True when the process's environment names `worktreePath` as its agent's worktree (agent-env.ts). */
+async function markedFor(pid: number, worktreePath: string): Promise<boolean> {
+  const environ = await readFile(`/proc/${pid}/environ`).catch(() => null);
+  if (environ === null) return false;
+  const marker = Buffer.from(`FLOTILLA_WORKTREE=${worktreePath}`);
+  for (const entry of splitNul(environ)) if (entry.equals(marker)) return true;
+  return false;
+}
+
+function* splitNul(data: Buffer): Generator<Buffer> {
+  let start = 0;
+  for (let i = data.indexOf(0); i !== -1; i = data.indexOf(0, start)) {
+    yield data.subarray(start, i);
+    start = i + 1;
+  }
+  if (start < data.length) yield data.subarray(start);
 }
 
 async function ownedByUs(pid: number): Promise<boolean> {

@@ -19,6 +19,7 @@ vi.setConfig({ testTimeout: 120_000 });
 const ROOT = resolve(__dirname, '..');
 const TSX_LOADER = join(ROOT, 'node_modules/tsx/dist/loader.mjs');
 const CHILD_CORE = join(ROOT, 'test/fixtures/core-child/start-agent.ts');
+const CHILD_CREATE = join(ROOT, 'test/fixtures/core-child/create-agent.ts');
 
 interface Leftovers {
   orphans: { slug: string; worktreePath: string | null; branch: string | null; registered: boolean }[];
@@ -81,6 +82,10 @@ describe('leftovers of a creation cut short', () => {
     await createWorktree({ topLevel: repo, worktreePath: lostPath, branch: 'flotilla/lost-heron', baseSha: sh(repo, 'rev-parse', 'HEAD') });
     writeFileSync(join(lostPath, 'notes.txt'), 'work nobody saved\n');
     sh(repo, 'branch', 'flotilla/half-made');
+    // git itself killed inside `worktree add`: its "initializing" lock stays.
+    const stuckPath = join(worktreeRoot(dataDir, repo), 'stuck-lynx');
+    await createWorktree({ topLevel: repo, worktreePath: stuckPath, branch: 'flotilla/stuck-lynx', baseSha: sh(repo, 'rev-parse', 'HEAD') });
+    sh(repo, 'worktree', 'lock', '--reason', 'initializing', stuckPath);
 
     await core.dispose();
     core = await Core.create({ dataDir, mode: 'web', version: 'test' });
@@ -91,6 +96,7 @@ describe('leftovers of a creation cut short', () => {
     expect(found.orphans).toEqual([
       { slug: 'half-made', worktreePath: null, branch: 'flotilla/half-made', registered: false },
       { slug: 'lost-heron', worktreePath: lostPath, branch: 'flotilla/lost-heron', registered: true },
+      { slug: 'stuck-lynx', worktreePath: stuckPath, branch: 'flotilla/stuck-lynx', registered: true },
     ]);
     expect(found.orphans.map((o) => o.slug)).not.toContain(owned.slug);
 
@@ -108,6 +114,8 @@ describe('leftovers of a creation cut short', () => {
 
     // A bare branch at the base holds nothing to lose.
     expect(await call('agents.removeOrphan', { repoId: r.id, slug: 'half-made' })).toEqual({ snapshotRef: null });
+    expect(await call('agents.removeOrphan', { repoId: r.id, slug: 'stuck-lynx' })).toEqual({ snapshotRef: null });
+    expect(existsSync(stuckPath)).toBe(false);
     expect((await call<Leftovers>('agents.leftovers', { repoId: r.id })).orphans).toEqual([]);
     // The agent that has a record was left alone.
     expect(existsSync(owned.worktreePath)).toBe(true);
@@ -128,6 +136,70 @@ describe('leftovers of a creation cut short', () => {
     const refused = await invoke('agents.removeOrphan', { repoId: r.id, slug: 'stray', confirm: true });
     expect(refused).toMatchObject({ ok: false, error: { message: expect.stringContaining('not a worktree of this repository') } });
     expect(readFileSync(join(stray, 'mine.txt'), 'utf8')).toBe('keep\n');
+  });
+});
+
+describe('kill -9 of Flotilla while it creates an agent', () => {
+  const made: string[] = [];
+  afterAll(() => {
+    for (const dir of made) removeDir(dir);
+  });
+
+  it('leaves nothing the next start does not either own or report, and the report can be cleaned up', async () => {
+    let orphanSeen = false;
+    // The kill lands when the worktree folder appears, before the record is written; on a very
+    // slow machine it may land after, so a few attempts are allowed.
+    for (let attempt = 1; attempt <= 6 && !orphanSeen; attempt++) {
+      const repo = makeRepo({ 'README.md': '# cut short\n' });
+      const dataDir = tempDir('flotilla-data-');
+      made.push(repo, dataDir);
+      const slug = `cut-${attempt}`;
+      const folder = join(worktreeRoot(dataDir, repo), slug);
+      const child = spawn(process.execPath, ['--import', TSX_LOADER, CHILD_CREATE, dataDir, repo, slug], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let said = '';
+      child.stdout!.on('data', (d: Buffer) => (said += d.toString('utf8')));
+      child.stderr!.on('data', (d: Buffer) => (said += d.toString('utf8')));
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      const start = Date.now();
+      while (!existsSync(folder) && child.exitCode === null && !said.includes('created')) {
+        if (Date.now() - start > 60_000) throw new Error(`the child core never created the worktree; it said: ${said}`);
+        await new Promise((r) => setImmediate(r));
+      }
+      child.kill('SIGKILL');
+      await exited;
+      expect(said).not.toContain('failed');
+      // git outlives its parent: it either finishes the worktree (its "initializing" lock goes
+      // last) or, writing to the closed pipe, dies and removes the worktree but not the branch.
+      const admin = join(repo, '.git', 'worktrees', slug);
+      const settled = () => (existsSync(admin) ? !existsSync(join(admin, 'locked')) : !existsSync(folder));
+      await until(settled, 'git to finish or undo the worktree');
+      const worktreeLeft = existsSync(folder);
+
+      const core = await Core.create({ dataDir, mode: 'web', version: 'test' });
+      try {
+        const { call } = connect(core);
+        const r = await call<{ id: string }>('repos.open', { path: repo });
+        const agents = await call<AgentInfo[]>('agents.list', { repoId: r.id });
+        const found = await call<Leftovers>('agents.leftovers', { repoId: r.id });
+        if (agents.some((a) => a.slug === slug)) {
+          // Killed after the record was written: an interrupted agent, nothing left over.
+          expect(found.orphans).toEqual([]);
+          continue;
+        }
+        orphanSeen = true;
+        expect(found.orphans).toEqual([
+          { slug, worktreePath: worktreeLeft ? folder : null, branch: `flotilla/${slug}`, registered: worktreeLeft },
+        ]);
+        // A fresh checkout holds nothing to lose: removed without a snapshot.
+        expect(await call('agents.removeOrphan', { repoId: r.id, slug })).toEqual({ snapshotRef: null });
+        expect(existsSync(folder)).toBe(false);
+        expect(sh(repo, 'branch', '--list', `flotilla/${slug}`)).toBe('');
+        expect((await call<Leftovers>('agents.leftovers', { repoId: r.id })).orphans).toEqual([]);
+      } finally {
+        await core.dispose();
+      }
+    }
+    expect(orphanSeen).toBe(true);
   });
 });
 

@@ -32,7 +32,7 @@ import type { ProviderService } from '../providers';
 import { ActivityTracker, CliUsageWatcher, OpencodeUsageWatcher, opencodeDatabase, ReportWatcher, usageDirsFor, type ReportLine } from '../status';
 import { detectSandbox, ensureSocketFilterFile, ProviderGatewayHub, type ProviderGateway } from '../sandbox';
 import { openView, preparePrivateGit, repairWorktreeLinks } from '../git/agent-branch';
-import { registerView, unregisterView, type WorktreeView } from '../git/worktree-view';
+import { readUntrustedFile, registerView, unregisterView, type WorktreeView } from '../git/worktree-view';
 import { sandboxGitconfig } from './sandbox-home';
 import { agentStateDir, checkOwnAgentProvider, planLaunch } from './launch';
 import { isAlreadyMerged, recordedMerges, type MergedEvent } from './merged-work';
@@ -234,6 +234,10 @@ export class AgentService implements Disposable {
           const commonDir = await gitText(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: repo.path });
           view = await openView({ worktreePath, commonDir, viewDir, branch, privateGitDir: null });
           registerView(view);
+          // `git worktree add` locks the worktree "initializing" until it is done; one killed
+          // with Flotilla leaves that lock, which `worktree remove` would refuse.
+          const lock = await readUntrustedFile(join(view.adminDir, 'locked'));
+          if (lock?.toString('utf8').trim() === 'initializing') await gitText(['worktree', 'unlock', '--', worktreePath], { cwd: repo.path });
         }
         return await removeWorktree({ topLevel: repo.path, worktreePath, branch, slug, baseRef: base.baseRef, confirm });
       } finally {

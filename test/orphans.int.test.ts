@@ -121,6 +121,23 @@ describe('leftovers of a creation cut short', () => {
     expect(existsSync(owned.worktreePath)).toBe(true);
   });
 
+  it('adopts a leftover worktree as a Shell agent that then works like any other', async () => {
+    const { call } = connect(core);
+    const r = await call<{ id: string }>('repos.open', { path: repo });
+    const path = join(worktreeRoot(dataDir, repo), 'found-owl');
+    await createWorktree({ topLevel: repo, worktreePath: path, branch: 'flotilla/found-owl', baseSha: sh(repo, 'rev-parse', 'HEAD') });
+    writeFileSync(join(path, 'draft.txt'), 'half done\n');
+
+    const adopted = await call<AgentInfo>('agents.adoptOrphan', { repoId: r.id, slug: 'found-owl' });
+    expect(adopted).toMatchObject({ name: 'found-owl', kind: 'shell', branch: 'flotilla/found-owl', worktreePath: path, baseRef: 'main', status: 'running' });
+    expect((await call<Leftovers>('agents.leftovers', { repoId: r.id })).orphans).toEqual([]);
+    // Its work counts as the agent's: removal asks first, then keeps a snapshot.
+    const check = await call<{ untracked: number; hasWork: boolean }>('agents.removalCheck', { agentId: adopted.id });
+    expect(check).toMatchObject({ untracked: 1, hasWork: true });
+    const removed = await call<{ snapshotRef: string | null }>('agents.remove', { agentId: adopted.id, confirm: true });
+    expect(sh(repo, 'show', `${removed.snapshotRef}:draft.txt`)).toBe('half done');
+  });
+
   it('leaves a folder alone that git does not list as a worktree', async () => {
     const { call, invoke } = connect(core);
     const r = await call<{ id: string }>('repos.open', { path: repo });

@@ -94,6 +94,8 @@ export const methods = {
     params: z.object({ agentId: z.string().min(1), confirm: z.boolean().default(false) }),
     result: z.object({ snapshotRef: z.string().nullable() }),
   },
+  /** Gives a leftover worktree a record again, as a Shell agent started in it. */
+  'agents.adoptOrphan': { params: z.object({ repoId: z.string().min(1), slug: z.string().min(1).max(200) }), result: agentSchema },
 
   /** Subscribes this client to an agent's terminal; replays recent output first. */
   'terminal.attach': { params: agentId, result: z.object({ replayedBytes: z.number() }) },

@@ -64,6 +64,7 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
     'agents.removalCheck': (p) => s.agents.removalCheck(p.agentId),
     'agents.leftovers': (p) => s.agents.leftovers(p.repoId),
     'agents.removeOrphan': (p) => s.agents.removeOrphan(p.repoId, p.slug, p.confirm),
+    'agents.adoptOrphan': (p) => s.agents.adoptOrphan(p.repoId, p.slug),
     'agents.remove': (p) => s.agents.remove(p.agentId, p.confirm),
 
     'terminal.attach': async (p, ctx) => {

@@ -16,6 +16,7 @@ import { type Disposable, DisposableStore, toDisposable } from '../lifecycle';
 import type { PtyService } from '../pty';
 import { resolveBase } from '../repos';
 import {
+  BRANCH_PREFIX,
   chooseBranch,
   createWorktree,
   inspectWork,
@@ -409,6 +410,57 @@ export class AgentService implements Disposable {
     const providerOnly = confined && providerId && this.deps.netBridgeEntry && process.platform === 'linux';
     const network = params.network ?? (providerOnly ? 'provider' : 'on');
     return { presetId, providerId, model: params.model?.trim() || null, permissionMode, confined, network };
+  }
+
+  /**
+   * Gives a leftover worktree a record again: a Shell agent (unconfined, as the user would get by
+   * default) named after its folder, based on the repository's current branch, started in it.
+   */
+  async adoptOrphan(repoId: string, slug: string, size?: { cols: number; rows: number }): Promise<AgentInfo> {
+    const repo = this.repos.get(repoId);
+    const row = await this.locks.run(repo.path, async () => {
+      const orphans = await this.orphansOf(repo.path, this.db.agents.listByRepo(repoId)).catch((err) => {
+        throw toAppError(err, 'Could not list the worktrees of this repository');
+      });
+      const orphan = orphans.find((o) => o.slug === slug);
+      if (!orphan) throw new AppError('not-found', `Flotilla found no leftover worktree named ${slug}; it may have been removed already.`);
+      if (!orphan.registered || !orphan.worktreePath || !existsSync(orphan.worktreePath) || !orphan.branch) {
+        throw new AppError('invalid-params', `Only a leftover worktree on its own ${BRANCH_PREFIX}${slug} branch can be adopted; remove this one instead.`);
+      }
+      const base = await resolveBase(repo.path);
+      const forkPoint = await gitText(['merge-base', '--end-of-options', base.baseSha, `refs/heads/${orphan.branch}`], { cwd: repo.path, okExitCodes: [1] });
+      const names = this.db.agents.listByRepo(repoId).map((a) => a.name);
+      const name = nameClash(slug, names) ?? slug;
+      const now = Date.now();
+      const newRow: AgentRow = {
+        id: randomUUID(),
+        repoId: repo.id,
+        name,
+        slug,
+        branch: orphan.branch,
+        baseRef: base.baseRef,
+        baseIsBranch: base.baseIsBranch,
+        baseSha: forkPoint || base.baseSha,
+        kind: 'shell',
+        command: null,
+        task: null,
+        worktreePath: orphan.worktreePath,
+        status: 'starting',
+        exitCode: null,
+        missing: false,
+        createdAt: now,
+        updatedAt: now,
+        launch: null,
+        activity: null,
+      };
+      this.db.agents.insert(newRow);
+      this.db.events.add(newRow.id, 'adopted', { branch: orphan.branch, baseRef: base.baseRef });
+      return newRow;
+    });
+    await this.viewOf(row);
+    this.emitChanged(row.id);
+    await this.start(row, size ?? { cols: DEFAULT_COLS, rows: DEFAULT_ROWS }, false);
+    return this.info(row.id);
   }
 
   /**

@@ -142,12 +142,12 @@ export async function stopSurvivors(worktreePath: string, pids: number[]): Promi
   return waitGone(left, SURVIVOR_KILL_GRACE_MS);
 }
 
-/** "Brisk Otter still has 2 processes running in its worktree (sleep 4242, bash 4240) ..." */
+/** "Brisk Otter still has 2 processes from an earlier run in its worktree (bash 4240, sleep 4242). ..." */
 export function describeSurvivors(name: string, survivors: Survivor[]): string {
   const list = survivors.map((s) => `${s.command} ${s.pid}`).join(', ');
   const count = survivors.length === 1 ? '1 process' : `${survivors.length} processes`;
   return (
-    `${name} still has ${count} running in its worktree from before Flotilla restarted (${list}). ` +
+    `${name} still has ${count} from an earlier run in its worktree (${list}). ` +
     'Restarting now would run a second copy in the same folder. Stop them and restart, or stop them yourself first.'
   );
 }

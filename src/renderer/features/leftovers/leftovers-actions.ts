@@ -28,6 +28,15 @@ export async function removeOrphan(slug: string, confirm: boolean): Promise<{ ne
   return null;
 }
 
+/** Gives a leftover worktree a record again, as a Shell agent started in it. */
+export async function adoptOrphan(slug: string): Promise<void> {
+  const repoId = useRepoStore.getState().repo?.id;
+  if (!repoId) return;
+  const agent = await callOrToast('agents.adoptOrphan', { repoId, slug });
+  if (agent) useAgentsStore.getState().upsert(agent);
+  await loadLeftovers();
+}
+
 /** Stops the processes a previous Flotilla left in the agent's worktree, then restarts the agent. */
 export async function stopSurvivorsAndRestart(agentId: string): Promise<void> {
   const agent = await callOrToast('agents.restart', { agentId, stopSurvivors: true });

@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
 import { useLeftoversStore } from '../../stores/leftovers-store';
-import { loadLeftovers, removeOrphan, stopSurvivorsAndRestart } from './leftovers-actions';
+import { adoptOrphan, loadLeftovers, removeOrphan, stopSurvivorsAndRestart } from './leftovers-actions';
 import './leftovers.css';
 
 /**
  * A bar under the repository bar when a hard stop of Flotilla left something behind: worktrees
- * or branches it did not finish creating (Remove, with a snapshot of any work), and processes
- * still running in an agent's worktree (Stop them and restart).
+ * or branches it did not finish creating (Adopt as a Shell agent, or Remove with a snapshot of
+ * any work), and processes still running in an agent's worktree (Stop them and restart).
  */
 export function LeftoversNotice({ repoId }: { repoId: string }) {
   const leftovers = useLeftoversStore((s) => (s.repoId === repoId ? s.leftovers : null));
@@ -28,10 +28,10 @@ export function LeftoversNotice({ repoId }: { repoId: string }) {
       setBusy(null);
     }
   };
-  const restart = async (agentId: string) => {
-    setBusy(agentId);
+  const run = async (key: string, action: () => Promise<void>) => {
+    setBusy(key);
     try {
-      await stopSurvivorsAndRestart(agentId);
+      await action();
     } finally {
       setBusy(null);
     }
@@ -59,9 +59,16 @@ export function LeftoversNotice({ repoId }: { repoId: string }) {
                   </button>
                 </>
               ) : (
-                <button className="ghost" disabled={busy !== null} onClick={() => void remove(o.slug, false)}>
-                  Remove
-                </button>
+                <>
+                  {o.registered && o.worktreePath && o.branch ? (
+                    <button className="ghost" disabled={busy !== null} onClick={() => void run(o.slug, () => adoptOrphan(o.slug))}>
+                      Adopt
+                    </button>
+                  ) : null}
+                  <button className="ghost" disabled={busy !== null} onClick={() => void remove(o.slug, false)}>
+                    Remove
+                  </button>
+                </>
               )}
             </span>
           ))}
@@ -70,10 +77,10 @@ export function LeftoversNotice({ repoId }: { repoId: string }) {
       {leftovers.survivors.map((s) => (
         <div key={s.agentId} className="leftovers-group" data-testid="leftover-survivors" data-agent-id={s.agentId}>
           <span>
-            {s.name} still has {s.processes.length === 1 ? 'a process' : `${s.processes.length} processes`} running from before Flotilla
-            restarted ({s.processes.map((p) => `${p.command} ${p.pid}`).join(', ')}).
+            {s.name} still has {s.processes.length === 1 ? 'a process' : `${s.processes.length} processes`} from an earlier run in its
+            worktree ({s.processes.map((p) => `${p.command} ${p.pid}`).join(', ')}).
           </span>
-          <button className="danger" disabled={busy !== null} onClick={() => void restart(s.agentId)}>
+          <button className="danger" disabled={busy !== null} onClick={() => void run(s.agentId, () => stopSurvivorsAndRestart(s.agentId))}>
             Stop them and restart
           </button>
         </div>

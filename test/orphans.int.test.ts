@@ -138,6 +138,29 @@ describe('leftovers of a creation cut short', () => {
     expect(sh(repo, 'show', `${removed.snapshotRef}:draft.txt`)).toBe('half done');
   });
 
+  it("never runs the leftover worktree's own git config while removing it", async () => {
+    const { call } = connect(core);
+    const r = await call<{ id: string }>('repos.open', { path: repo });
+    const path = join(worktreeRoot(dataDir, repo), 'trap-door');
+    await createWorktree({ topLevel: repo, worktreePath: path, branch: 'flotilla/trap-door', baseSha: sh(repo, 'rev-parse', 'HEAD') });
+    writeFileSync(join(path, 'left.txt'), 'work\n');
+    // Its .git file now names a git folder whose config runs a program on `git status`.
+    const evil = tempDir('flotilla-evil-');
+    const marker = join(evil, 'ran');
+    sh(evil, 'init', '-q');
+    writeFileSync(join(evil, 'hook.sh'), `#!/bin/sh\ntouch '${marker}'\n`, { mode: 0o755 });
+    sh(evil, 'config', 'core.fsmonitor', join(evil, 'hook.sh'));
+    writeFileSync(join(path, '.git'), `gitdir: ${join(evil, '.git')}\n`);
+    try {
+      const removed = await call<{ snapshotRef: string | null }>('agents.removeOrphan', { repoId: r.id, slug: 'trap-door', confirm: true });
+      expect(sh(repo, 'show', `${removed.snapshotRef}:left.txt`)).toBe('work');
+      expect(existsSync(path)).toBe(false);
+      expect(existsSync(marker)).toBe(false);
+    } finally {
+      removeDir(evil);
+    }
+  });
+
   it('leaves a folder alone that git does not list as a worktree', async () => {
     const { call, invoke } = connect(core);
     const r = await call<{ id: string }>('repos.open', { path: repo });

@@ -33,12 +33,12 @@ import type { ProviderService } from '../providers';
 import { ActivityTracker, CliUsageWatcher, OpencodeUsageWatcher, opencodeDatabase, ReportWatcher, usageDirsFor, type ReportLine } from '../status';
 import { detectSandbox, ensureSocketFilterFile, ProviderGatewayHub, type ProviderGateway } from '../sandbox';
 import { openView, preparePrivateGit, repairWorktreeLinks } from '../git/agent-branch';
-import { readUntrustedFile, registerView, unregisterView, type WorktreeView } from '../git/worktree-view';
+import { registerView, unregisterView, type WorktreeView } from '../git/worktree-view';
 import { sandboxGitconfig } from './sandbox-home';
 import { agentStateDir, checkOwnAgentProvider, planLaunch } from './launch';
 import { isAlreadyMerged, recordedMerges, type MergedEvent } from './merged-work';
 import { nameClash } from './agent-names';
-import { describeSurvivors, findOrphans, findSurvivors, stopSurvivors, type OrphanWorktree, type Survivor } from './orphans';
+import { describeSurvivors, findOrphans, findSurvivors, removeOrphanWorktree, stopSurvivors, type OrphanWorktree, type Survivor } from './orphans';
 
 /** How often a live diff stat is refreshed without a trigger. */
 export const DIFF_POLL_INTERVAL_MS = 3_000;
@@ -204,8 +204,7 @@ export class AgentService implements Disposable {
 
   /**
    * Removes a worktree and branch no agent owns. With work in it (files, commits not in the
-   * repository's current branch) it needs `confirm`, and saves a snapshot ref first. Its git
-   * state is read only through a view registered for the removal (its own config is untrusted).
+   * repository's current branch) it needs `confirm`, and saves a snapshot ref first.
    */
   async removeOrphan(repoId: string, slug: string, confirm: boolean): Promise<{ snapshotRef: string | null }> {
     const repo = this.repos.get(repoId);
@@ -215,36 +214,8 @@ export class AgentService implements Disposable {
       });
       const orphan = orphans.find((o) => o.slug === slug);
       if (!orphan) throw new AppError('not-found', `Flotilla found no leftover worktree or branch named ${slug}; it may have been removed already.`);
-      if (orphan.worktreePath && existsSync(orphan.worktreePath) && !orphan.registered) {
-        throw new AppError(
-          'git-failed',
-          `${orphan.worktreePath} is not a worktree of this repository, so Flotilla left it alone. Look inside, then delete it yourself if nothing in it is needed.`,
-        );
-      }
-      const worktreePath = orphan.worktreePath ?? join(worktreeRoot(this.dataDir, repo.path), slug);
-      const branch = orphan.branch ?? `flotilla/${slug}`;
-      const running = (await findSurvivors([worktreePath])).get(worktreePath) ?? [];
-      if (running.length > 0) {
-        throw new AppError('agent-running', `Processes still run in ${worktreePath} (${running.map((p) => `${p.command} ${p.pid}`).join(', ')}). Stop them first.`);
-      }
       const base = await resolveBase(repo.path);
-      const viewDir = join(this.dataDir, 'views', `orphan-${randomUUID()}`);
-      let view: WorktreeView | null = null;
-      try {
-        if (orphan.registered && existsSync(worktreePath)) {
-          const commonDir = await gitText(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: repo.path });
-          view = await openView({ worktreePath, commonDir, viewDir, branch, privateGitDir: null });
-          registerView(view);
-          // `git worktree add` locks the worktree "initializing" until it is done; one killed
-          // with Flotilla leaves that lock, which `worktree remove` would refuse.
-          const lock = await readUntrustedFile(join(view.adminDir, 'locked'));
-          if (lock?.toString('utf8').trim() === 'initializing') await gitText(['worktree', 'unlock', '--', worktreePath], { cwd: repo.path });
-        }
-        return await removeWorktree({ topLevel: repo.path, worktreePath, branch, slug, baseRef: base.baseRef, confirm });
-      } finally {
-        if (view) unregisterView(view.worktreePath);
-        rmSync(viewDir, { recursive: true, force: true });
-      }
+      return removeOrphanWorktree({ topLevel: repo.path, dataDir: this.dataDir, orphan, baseRef: base.baseRef, confirm });
     });
   }
 

@@ -7,10 +7,15 @@
  * Git runs here only with the repository's top level as its working directory: an orphan
  * worktree has no view (git/worktree-view.ts), so its own `.git` and config are not trusted.
  */
-import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, readlink, realpath, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../errors';
 import { gitText } from '../git/core';
-import { BRANCH_PREFIX, listWorktrees, worktreeRoot } from '../worktrees';
+import { openView } from '../git/agent-branch';
+import { readUntrustedFile, registerView, unregisterView, type WorktreeView } from '../git/worktree-view';
+import { BRANCH_PREFIX, listWorktrees, removeWorktree, worktreeRoot } from '../worktrees';
 
 /** How long stopped processes get to exit after SIGTERM before SIGKILL, and after SIGKILL. */
 export const SURVIVOR_TERM_GRACE_MS = 3_000;
@@ -79,6 +84,69 @@ export async function findOrphans(opts: {
   }
   // A folder and the branch of the same slug are one leftover, reported (and removed) together.
   return [...found.values()].sort((a, b) => a.slug.localeCompare(b.slug));
+}
+
+/**
+ * Removes an orphan's worktree and branch through `removeWorktree` (snapshot first when it holds
+ * work and `confirm` is given). Its git state is read only through a view registered for the
+ * removal: its own `.git` and config are not trusted. A folder git does not list is left alone,
+ * and so is one where processes still run.
+ */
+export async function removeOrphanWorktree(opts: {
+  topLevel: string;
+  dataDir: string;
+  orphan: OrphanWorktree;
+  /** Commits in it are not work to lose. */
+  baseRef: string;
+  confirm: boolean;
+}): Promise<{ snapshotRef: string | null }> {
+  const { topLevel, dataDir, orphan } = opts;
+  const worktreePath = orphan.worktreePath ?? join(worktreeRoot(dataDir, topLevel), orphan.slug);
+  const folderExists = existsSync(worktreePath);
+  if (folderExists && !orphan.registered) {
+    throw new AppError(
+      'git-failed',
+      `${worktreePath} is not a worktree of this repository, so Flotilla left it alone. Look inside, then delete it yourself if nothing in it is needed.`,
+    );
+  }
+  const running = await processesIn(worktreePath);
+  if (running.length > 0) {
+    throw new AppError('agent-running', `Processes still run in ${worktreePath} (${running.map((p) => `${p.command} ${p.pid}`).join(', ')}). Stop them first.`);
+  }
+  const branch = orphan.branch ?? `${BRANCH_PREFIX}${orphan.slug}`;
+  const viewDir = join(dataDir, 'views', `orphan-${randomUUID()}`);
+  let view: WorktreeView | null = null;
+  try {
+    if (folderExists) {
+      const commonDir = await gitText(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: topLevel });
+      view = await openView({ worktreePath, commonDir, viewDir, branch, privateGitDir: null });
+      registerView(view);
+      // `git worktree add` locks the worktree "initializing" until it is done; one killed with
+      // Flotilla leaves that lock, which `worktree remove` would refuse.
+      const lock = await readUntrustedFile(join(view.adminDir, 'locked'));
+      if (lock?.toString('utf8').trim() === 'initializing') await gitText(['worktree', 'unlock', '--', worktreePath], { cwd: topLevel });
+    }
+    return await removeWorktree({ topLevel, worktreePath, branch, slug: orphan.slug, baseRef: opts.baseRef, confirm: opts.confirm });
+  } finally {
+    if (view) unregisterView(view.worktreePath);
+    await rm(viewDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Any process of this user working in `folder` (an orphan has no agent to name in its
+ * environment), other than this Flotilla's own.
+ */
+async function processesIn(folder: string): Promise<Survivor[]> {
+  if (process.platform !== 'linux') return [];
+  const target = await realpath(folder).catch(() => resolve(folder));
+  const found: Survivor[] = [];
+  for (const name of await readdir('/proc').catch(() => [])) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid || !(await runsIn(pid, target)) || (await descendsFromUs(pid))) continue;
+    found.push({ pid, command: (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '?')).trim() });
+  }
+  return found;
 }
 
 /**

@@ -17,6 +17,7 @@ import { StartScreen } from './features/repo/start-screen';
 import { installTerminalTestSeam } from './features/terminal/terminal-registry';
 import { handleAgentChanged, installAttentionTracking } from './features/attention/attention-actions';
 import { SettingsView } from './features/settings/settings-view';
+import { LeftoversNotice } from './features/leftovers/leftovers-notice';
 
 /** Subscribes the stores to the core's events for the app's lifetime. */
 function useCoreEvents(): void {
@@ -82,6 +83,7 @@ export function App() {
     <div className="app">
       <RepoBar />
       <RepoError />
+      {repo ? <LeftoversNotice repoId={repo.id} /> : null}
       {disconnected ? (
         <div className="reconnect-bar" data-testid="reconnecting" role="status">
           <span className="spinner" /> Reconnecting…

@@ -31,6 +31,15 @@ const repoId = z.object({ repoId: z.string().min(1) });
 // eslint-disable-next-line no-control-regex
 const refInput = z.string().max(1000).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'not a valid branch name (it contains a control character)');
 
+const leftoversSchema = z.object({
+  orphans: z.array(
+    z.object({ slug: z.string(), worktreePath: z.string().nullable(), branch: z.string().nullable(), registered: z.boolean() }),
+  ),
+  survivors: z.array(
+    z.object({ agentId: z.string(), name: z.string(), processes: z.array(z.object({ pid: z.number(), command: z.string() })) }),
+  ),
+});
+
 /** Method name → params schema and result schema. */
 export const methods = {
   'app.info': { params: z.object({}), result: appInfoSchema },
@@ -69,14 +78,24 @@ export const methods = {
     }),
     result: agentSchema,
   },
-  'agents.restart': { params: agentId, result: agentSchema },
+  /** `stopSurvivors`: stop processes a previous Flotilla left running in the worktree, then restart. */
+  'agents.restart': { params: z.object({ agentId: z.string().min(1), stopSurvivors: z.boolean().optional() }), result: agentSchema },
   'agents.stop': { params: agentId, result: agentSchema },
   'agents.removalCheck': { params: agentId, result: removalCheckSchema },
+  /** What a hard stop of Flotilla left: worktrees and branches no agent owns, processes still running in agents' worktrees. */
+  'agents.leftovers': { params: repoId, result: leftoversSchema },
+  /** Removes a leftover worktree and its branch; with work in it, needs `confirm` and snapshots first. */
+  'agents.removeOrphan': {
+    params: z.object({ repoId: z.string().min(1), slug: z.string().min(1).max(200), confirm: z.boolean().default(false) }),
+    result: z.object({ snapshotRef: z.string().nullable() }),
+  },
   /** Removes an agent; with work to lose it needs `confirm` and snapshots first. */
   'agents.remove': {
     params: z.object({ agentId: z.string().min(1), confirm: z.boolean().default(false) }),
     result: z.object({ snapshotRef: z.string().nullable() }),
   },
+  /** Gives a leftover worktree a record again, as a Shell agent started in it. */
+  'agents.adoptOrphan': { params: z.object({ repoId: z.string().min(1), slug: z.string().min(1).max(200) }), result: agentSchema },
 
   /** Subscribes this client to an agent's terminal; replays recent output first. */
   'terminal.attach': { params: agentId, result: z.object({ replayedBytes: z.number() }) },

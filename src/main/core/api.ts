@@ -59,9 +59,12 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
     },
     'agents.suggestName': async (p) => s.agents.suggestName(p.repoId),
     'agents.create': (p) => s.agents.create(p),
-    'agents.restart': (p) => s.agents.restart(p.agentId),
+    'agents.restart': (p) => s.agents.restart(p.agentId, { stopSurvivors: p.stopSurvivors }),
     'agents.stop': (p) => s.agents.stop(p.agentId),
     'agents.removalCheck': (p) => s.agents.removalCheck(p.agentId),
+    'agents.leftovers': (p) => s.agents.leftovers(p.repoId),
+    'agents.removeOrphan': (p) => s.agents.removeOrphan(p.repoId, p.slug, p.confirm),
+    'agents.adoptOrphan': (p) => s.agents.adoptOrphan(p.repoId, p.slug),
     'agents.remove': (p) => s.agents.remove(p.agentId, p.confirm),
 
     'terminal.attach': async (p, ctx) => {

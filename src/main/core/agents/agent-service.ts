@@ -16,6 +16,7 @@ import { type Disposable, DisposableStore, toDisposable } from '../lifecycle';
 import type { PtyService } from '../pty';
 import { resolveBase } from '../repos';
 import {
+  BRANCH_PREFIX,
   chooseBranch,
   createWorktree,
   inspectWork,
@@ -38,6 +39,7 @@ import { ChangeWatcher } from './change-watcher';
 import { agentStateDir, checkOwnAgentProvider, planLaunch } from './launch';
 import { isAlreadyMerged, recordedMerges, type MergedEvent } from './merged-work';
 import { nameClash } from './agent-names';
+import { describeSurvivors, findOrphans, findSurvivors, removeOrphanWorktree, stopSurvivors, type OrphanWorktree, type Survivor } from './orphans';
 
 
 export const DEFAULT_COLS = 100;
@@ -146,6 +148,70 @@ export class AgentService implements Disposable {
       await this.reconcileRepo(repo.path, rows);
       for (const row of rows) await this.viewOf(row).catch(() => undefined);
     }
+    await this.reportLeftovers(byRepo);
+  }
+
+  /**
+   * After a hard stop: records processes still running in agents' worktrees (as an event of each
+   * agent) and says which repositories hold worktrees or branches no agent owns. The UI asks
+   * `leftovers` for the details; nothing is stopped or removed here.
+   */
+  private async reportLeftovers(byRepo: Map<string, AgentRow[]>): Promise<void> {
+    const rows = [...byRepo.values()].flat();
+    const survivors = await findSurvivors(rows.map((r) => r.worktreePath));
+    for (const row of rows) {
+      const found = survivors.get(row.worktreePath) ?? [];
+      if (found.length > 0) this.db.events.add(row.id, 'survivors-found', { processes: found });
+    }
+    for (const repo of this.db.repos.recent(1000)) {
+      const orphans = await this.orphansOf(repo.path, byRepo.get(repo.id) ?? []).catch(() => []);
+      if (orphans.length > 0) {
+        console.warn(`[flotilla] ${repo.path}: ${orphans.length} worktree(s) or branch(es) no agent owns: ${orphans.map((o) => o.slug).join(', ')}`);
+      }
+    }
+  }
+
+  private orphansOf(topLevel: string, rows: AgentRow[]): Promise<OrphanWorktree[]> {
+    return findOrphans({ topLevel, dataDir: this.dataDir, owned: rows });
+  }
+
+  /**
+   * What a hard stop left in a repository: worktrees and `flotilla/*` branches no agent owns
+   * (creation cut short), and processes still running in agents' worktrees that this Flotilla
+   * did not start.
+   */
+  async leftovers(repoId: string): Promise<{ orphans: OrphanWorktree[]; survivors: { agentId: string; name: string; processes: Survivor[] }[] }> {
+    const repo = this.repos.get(repoId);
+    const rows = this.db.agents.listByRepo(repoId);
+    let orphans: OrphanWorktree[];
+    try {
+      // Under the repository lock: a creation between its worktree and its record is not a leftover.
+      orphans = await this.locks.run(repo.path, () => this.orphansOf(repo.path, this.db.agents.listByRepo(repoId)));
+    } catch (err) {
+      throw toAppError(err, 'Could not list the worktrees of this repository');
+    }
+    const found = await findSurvivors(rows.map((r) => r.worktreePath));
+    const survivors = rows
+      .map((row) => ({ agentId: row.id, name: row.name, processes: found.get(row.worktreePath) ?? [] }))
+      .filter((s) => s.processes.length > 0);
+    return { orphans, survivors };
+  }
+
+  /**
+   * Removes a worktree and branch no agent owns. With work in it (files, commits not in the
+   * repository's current branch) it needs `confirm`, and saves a snapshot ref first.
+   */
+  async removeOrphan(repoId: string, slug: string, confirm: boolean): Promise<{ snapshotRef: string | null }> {
+    const repo = this.repos.get(repoId);
+    return this.locks.run(repo.path, async () => {
+      const orphans = await this.orphansOf(repo.path, this.db.agents.listByRepo(repoId)).catch((err) => {
+        throw toAppError(err, 'Could not list the worktrees of this repository');
+      });
+      const orphan = orphans.find((o) => o.slug === slug);
+      if (!orphan) throw new AppError('not-found', `Flotilla found no leftover worktree or branch named ${slug}; it may have been removed already.`);
+      const base = await resolveBase(repo.path);
+      return removeOrphanWorktree({ topLevel: repo.path, dataDir: this.dataDir, orphan, baseRef: base.baseRef, confirm });
+    });
   }
 
   /**
@@ -320,8 +386,63 @@ export class AgentService implements Disposable {
     return { presetId, providerId, model: params.model?.trim() || null, permissionMode, confined, network };
   }
 
-  /** Stops the agent's process if it runs, then starts it again in the same worktree. */
-  async restart(agentId: string): Promise<AgentInfo> {
+  /**
+   * Gives a leftover worktree a record again: a Shell agent (unconfined, as the user would get by
+   * default) named after its folder, based on the repository's current branch, started in it.
+   */
+  async adoptOrphan(repoId: string, slug: string, size?: { cols: number; rows: number }): Promise<AgentInfo> {
+    const repo = this.repos.get(repoId);
+    const row = await this.locks.run(repo.path, async () => {
+      const orphans = await this.orphansOf(repo.path, this.db.agents.listByRepo(repoId)).catch((err) => {
+        throw toAppError(err, 'Could not list the worktrees of this repository');
+      });
+      const orphan = orphans.find((o) => o.slug === slug);
+      if (!orphan) throw new AppError('not-found', `Flotilla found no leftover worktree named ${slug}; it may have been removed already.`);
+      if (!orphan.registered || !orphan.worktreePath || !existsSync(orphan.worktreePath) || !orphan.branch) {
+        throw new AppError('invalid-params', `Only a leftover worktree on its own ${BRANCH_PREFIX}${slug} branch can be adopted; remove this one instead.`);
+      }
+      const base = await resolveBase(repo.path);
+      const forkPoint = await gitText(['merge-base', '--end-of-options', base.baseSha, `refs/heads/${orphan.branch}`], { cwd: repo.path, okExitCodes: [1] });
+      const names = this.db.agents.listByRepo(repoId).map((a) => a.name);
+      const name = nameClash(slug, names) ?? slug;
+      const now = Date.now();
+      const newRow: AgentRow = {
+        id: randomUUID(),
+        repoId: repo.id,
+        name,
+        slug,
+        branch: orphan.branch,
+        baseRef: base.baseRef,
+        baseIsBranch: base.baseIsBranch,
+        baseSha: forkPoint || base.baseSha,
+        kind: 'shell',
+        command: null,
+        task: null,
+        worktreePath: orphan.worktreePath,
+        status: 'starting',
+        exitCode: null,
+        missing: false,
+        createdAt: now,
+        updatedAt: now,
+        launch: null,
+        activity: null,
+      };
+      this.db.agents.insert(newRow);
+      this.db.events.add(newRow.id, 'adopted', { branch: orphan.branch, baseRef: base.baseRef });
+      return newRow;
+    });
+    await this.viewOf(row);
+    this.emitChanged(row.id);
+    await this.start(row, size ?? { cols: DEFAULT_COLS, rows: DEFAULT_ROWS }, false);
+    return this.info(row.id);
+  }
+
+  /**
+   * Stops the agent's process if it runs, then starts it again in the same worktree. Processes
+   * still running there that this Flotilla did not start (survivors of a hard stop) refuse the
+   * restart unless `stopSurvivors`, which stops them first.
+   */
+  async restart(agentId: string, opts: { stopSurvivors?: boolean } = {}): Promise<AgentInfo> {
     const row = this.get(agentId);
     if (row.missing || !existsSync(row.worktreePath)) {
       throw new AppError('worktree-missing', `The worktree of ${row.name} is missing (${row.worktreePath}). Remove the agent to clean up its record.`);
@@ -329,8 +450,22 @@ export class AgentService implements Disposable {
     // A CLI that was interrupted picks up its previous session where it supports that.
     const resume = row.kind === 'cli' && row.status === 'interrupted';
     if (this.pty.isRunning(agentId)) await this.stopProcess(agentId);
+    await this.clearSurvivors(row, Boolean(opts.stopSurvivors));
     await this.start(this.get(agentId), this.sizes.get(agentId) ?? { cols: DEFAULT_COLS, rows: DEFAULT_ROWS }, resume);
     return this.info(agentId);
+  }
+
+  /** Refuses while survivors run in the agent's worktree, or stops them when the user said so. */
+  private async clearSurvivors(row: AgentRow, stop: boolean): Promise<void> {
+    const survivors = (await findSurvivors([row.worktreePath])).get(row.worktreePath) ?? [];
+    if (survivors.length === 0) return;
+    const pids = survivors.map((s) => s.pid);
+    if (!stop) throw new AppError('agent-running', describeSurvivors(row.name, survivors), { pids });
+    const left = await stopSurvivors(row.worktreePath, pids);
+    this.db.events.add(row.id, 'survivors-stopped', { pids, left });
+    if (left.length > 0) {
+      throw new AppError('agent-running', `Flotilla could not stop ${left.join(', ')} in the worktree of ${row.name}. Stop them yourself, then restart.`, { pids: left });
+    }
   }
 
   /** Stops the agent's process; the worktree stays. */

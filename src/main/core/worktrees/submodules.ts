@@ -247,6 +247,30 @@ async function initLevel(userFolder: string, userGitDir: string, agentFolder: st
   return results;
 }
 
+/**
+ * `git add -A` of a folder an agent can write, into a private index, without git looking inside
+ * any submodule. For every gitlink in the index, `add` would run `git status` *inside* that
+ * submodule's folder, with the submodule's own git folder and config — the agent's — and
+ * without Flotilla's environment, so a filter driver the agent configured there would run.
+ * Instead gitlinks are excluded from the add and set from the nested `.git` folder's HEAD,
+ * read as data (left as the index had them when that cannot be read).
+ */
+export async function addAllSkippingSubmodules(run: (args: string[], input?: string) => Promise<GitResult>, folder: string): Promise<void> {
+  const staged = (await run(['ls-files', '--stage', '-z'])).stdout.toString('utf8');
+  const gitlinks: string[] = [];
+  for (const entry of staged.split('\0')) {
+    if (entry.startsWith('160000 ')) gitlinks.push(entry.slice(entry.indexOf('\t') + 1));
+  }
+  await run(['add', '-A', '--', ':/', ...gitlinks.map((path) => `:(top,literal,exclude)${path}`)]);
+  const updates: string[] = [];
+  for (const path of gitlinks) {
+    const nested = agentGitDirOf(join(folder, path));
+    const head = nested ? await readAgentSubHead(nested) : null;
+    if (head) updates.push(`160000 ${head}\t${path}\0`);
+  }
+  if (updates.length > 0) await run(['update-index', '-z', '--index-info'], updates.join(''));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Looking at the agent's work inside submodules, without trusting anything the agent wrote.
 
@@ -438,7 +462,7 @@ async function inspectOne(gitDir: string, folder: string, link: Gitlink, path: s
   try {
     const index = join(dir, 'index');
     const env = workEnv(folder, index, agentObjects);
-    const run = (args: string[]) => inGitDir(gitDir, [...SUBMODULE_CONFIG, ...args], env, { timeoutMs: WORK_TIMEOUT_MS });
+    const run = (args: string[], input?: string) => inGitDir(gitDir, [...SUBMODULE_CONFIG, ...args], env, { timeoutMs: WORK_TIMEOUT_MS, input });
     const seeded = agentGitDir ? await copyAgentIndex(agentGitDir, index) : false;
     if (!seeded) await run(['read-tree', headSha]);
     let untrackedOut: GitResult;
@@ -451,7 +475,7 @@ async function inspectOne(gitDir: string, folder: string, link: Gitlink, path: s
       untrackedOut = await run(['ls-files', '--others', '--exclude-standard', '-z']);
     }
     const untracked = new Set(untrackedOut.stdout.toString('utf8').split('\0').filter(Boolean));
-    await run(['add', '-A']);
+    await addAllSkippingSubmodules(run, folder);
     const treeSha = (await run(['write-tree'])).stdout.toString('utf8').trim();
     const headTreeSha = (await run(['rev-parse', `${headSha}^{tree}`])).stdout.toString('utf8').trim();
     const files: SubmoduleFileChange[] = [];

@@ -4,7 +4,7 @@
  * and the removal check; removal saves them where the user can restore them; and nothing the
  * agent writes into the submodule's config or attributes runs at any point.
  */
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Core, type ClientConnection } from '../src/main/core/index';
@@ -101,6 +101,11 @@ describe('submodules in an agent, through the real core and git', { timeout: 240
     expect(diff.modified).toMatchObject({ kind: 'text', text: 'lib\nedited by the agent\n' });
     const nested = await call<FileDiff>('changes.file', { agentId: a.id, path: 'vendor/lib/deep/deep.txt' });
     expect(nested.original).toMatchObject({ kind: 'text', text: 'deep\n' });
+    writeFile(lib, 'blob.bin', Buffer.from([0, 1, 2, 3]));
+    const binary = await call<FileDiff>('changes.file', { agentId: a.id, path: 'vendor/lib/blob.bin' });
+    expect(binary.original).toEqual({ kind: 'absent' });
+    expect(binary.modified).toMatchObject({ kind: 'binary', size: 4 });
+    rmSync(join(lib, 'blob.bin'));
 
     // The pane's diff stat counts them too.
     await until(() => (latest.get(a.id)?.diffStat?.files ?? 0) === changes.stat.files, 'the diff stat to count the submodule files');

@@ -2,7 +2,7 @@
  * Submodules in agents' worktrees, on real repositories: initialised from the user's local
  * copies (no network, no repository hooks), and the agent's work inside them listed.
  */
-import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initSubmodules, inspectSubmodules, snapshotSubmodules } from '../src/main/core/worktrees/submodules';
@@ -171,7 +171,11 @@ describe('inspectSubmodules', SLOW, () => {
     writeFile(deep, 'deep.txt', 'deep edit\n');
     sh(deep, 'commit', '-qam', 'agent commit in deep');
 
+    const userObjects = () => sh(join(f.app, 'vendor', 'lib'), 'count-objects', '-v');
+    const objectsBefore = userObjects();
     const work = await inspectSubmodules(wt, head);
+    // Nothing of the agent's folder is written into the user's copy (an agent could read it there).
+    expect(userObjects()).toBe(objectsBefore);
     expect(work.map((w) => [w.path, w.headSha, w.recordedSha, w.files, w.unsavedCommits])).toEqual([
       [
         'vendor/lib',
@@ -204,6 +208,19 @@ describe('inspectSubmodules', SLOW, () => {
     // The planted config is live: plain git run in the agent's copy, as before, runs it.
     expect(() => sh(lib, 'status', '--porcelain')).toThrow();
     expect(existsSync(marker)).toBe(true);
+  });
+
+  it('does not follow a folder on the way to a submodule that the agent made a symlink', async () => {
+    const f = fixture();
+    const wt = f.worktree();
+    const head = sh(wt, 'rev-parse', 'HEAD');
+    await initSubmodules({ userCheckout: f.app, worktreePath: wt, commit: head });
+    // The agent moves vendor/ away and points vendor at a copy elsewhere, holding a "secret".
+    const outside = join(track(tempDir()), 'vendor');
+    renameSync(join(wt, 'vendor'), outside);
+    writeFile(outside, 'lib/secret.txt', 'not the agent\'s to read\n');
+    symlinkSync(outside, join(wt, 'vendor'));
+    expect(await inspectSubmodules(wt, head)).toEqual([]);
   });
 
   it('lists nothing for a worktree whose submodules are not checked out', async () => {

@@ -4,7 +4,8 @@
  * and blob id) instead of loaded, and a file's size is always checked before it is read.
  */
 import { lstat, open, readlink, realpath } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { FileDiff, FileSide } from '../../../shared/types';
 import { AppError } from '../errors';
 import { git, gitText, toAppError, type GitResult } from '../git/core';
@@ -101,10 +102,17 @@ type GitRunner = (args: string[]) => Promise<GitResult>;
 async function readOriginal(worktreePath: string, fromSha: string, path: string, force: boolean): Promise<FileSide> {
   const inWorktree: GitRunner = (args) => git(args, { cwd: worktreePath });
   const side = await readOriginalWith(inWorktree, fromSha, path, force);
-  if (side.kind !== 'absent') return side;
+  if (side.kind !== 'absent' || !underNestedGit(worktreePath, path)) return side;
   const head = await gitText(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: worktreePath });
   const sub = await locateInSubmodule(worktreePath, head, fromSha, path);
   return sub?.fromSha ? readOriginalWith(sub.run, sub.fromSha, sub.pathInSubmodule, force) : side;
+}
+
+/** True when a folder above `path` holds a `.git`: the path may lie in a submodule (only a hint; checked after). */
+function underNestedGit(worktreePath: string, path: string): boolean {
+  const parts = path.split('/');
+  for (let i = 1; i < parts.length; i++) if (existsSync(join(worktreePath, ...parts.slice(0, i), '.git'))) return true;
+  return false;
 }
 
 async function readOriginalWith(run: GitRunner, fromSha: string, path: string, force: boolean): Promise<FileSide> {

@@ -13,7 +13,8 @@
  * copies do not hold (edits, new files, commits made there) is counted by Changes and by the
  * removal check, and saved into the user's copies by the snapshot on removal.
  */
-import { constants, existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { constants, existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, rm, rmdir, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
@@ -295,6 +296,14 @@ export interface SubmoduleWork {
   folder: string;
   /** The agent's copy's objects folder, or null when its `.git` is not a plain folder. */
   agentObjects: string | null;
+  /**
+   * Where git finds and writes objects for this submodule: writes go to a folder of Flotilla's
+   * (in the view folder, which no agent sees), the user's copy and the agent's are alternates.
+   * Writing the blobs of an agent's folder into the user's copy would let an agent read them
+   * there (it is readable in the sandbox): a symlink swapped in for the folder could make that
+   * a copy of any file Flotilla can read.
+   */
+  objectEnv: Record<string, string>;
   /** The commit checked out in the agent's copy (read as data, checked to be a commit). */
   headSha: string;
   /** The commit the worktree's HEAD records for it. */
@@ -358,8 +367,8 @@ async function inspectLevel(
   for (const link of await gitlinksAt(gitDir, commit, alternate)) {
     const subFolder = join(folder, link.path);
     const subGitDir = trustedGitDir(userFolder, gitDir, link);
-    if (!subGitDir || !isCheckedOut(subFolder)) continue;
-    const work = await inspectOne(subGitDir, subFolder, link, prefix + link.path, depth, commits);
+    if (!subGitDir || !isCheckedOut(subFolder) || !isPlainPath(scope.worktreePath, prefix + link.path)) continue;
+    const work = await inspectOne(scope, subGitDir, subFolder, link, prefix + link.path, depth, commits);
     if (!work) continue;
     out.push(work);
     await inspectLevel(
@@ -385,6 +394,24 @@ function isCheckedOut(folder: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** True when `rel` leads from the worktree to a folder inside it through no symlink (git would follow one for its work tree). */
+function isPlainPath(worktreePath: string, rel: string): boolean {
+  try {
+    return realpathSync(join(worktreePath, rel)) === join(realpathSync(worktreePath), rel);
+  } catch {
+    return false;
+  }
+}
+
+/** Flotilla's own object folder for reading one submodule of one worktree (see SubmoduleWork.objectEnv). */
+async function privateObjectsFor(worktreePath: string, gitDir: string): Promise<string> {
+  const view = viewFor(worktreePath);
+  const base = view ? join(view.viewDir, 'submodule-objects') : join(tmpdir(), 'flotilla-submodule-objects');
+  const dir = join(base, createHash('sha256').update(`${worktreePath}\0${gitDir}`).digest('hex').slice(0, 24));
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  return dir;
 }
 
 /** The agent's git folder for a submodule: `<folder>/.git` if it is a real folder (not a link or a `gitdir:` file). */
@@ -439,14 +466,7 @@ function altEnv(agentObjects: string | null): Record<string, string> {
   return agentObjects ? { GIT_ALTERNATE_OBJECT_DIRECTORIES: agentObjects } : {};
 }
 
-/** The environment for reading the agent's folder through the user's copy of a submodule. */
-function workEnv(folder: string, index: string, agentObjects: string | null): Record<string, string> {
-  const env: Record<string, string> = { GIT_WORK_TREE: folder, GIT_INDEX_FILE: index };
-  if (agentObjects) env.GIT_ALTERNATE_OBJECT_DIRECTORIES = agentObjects;
-  return env;
-}
-
-async function inspectOne(gitDir: string, folder: string, link: Gitlink, path: string, depth: number, commits: boolean): Promise<SubmoduleWork | null> {
+async function inspectOne(scope: Scope, gitDir: string, folder: string, link: Gitlink, path: string, depth: number, commits: boolean): Promise<SubmoduleWork | null> {
   const agentGitDir = agentGitDirOf(folder);
   const agentObjects = agentGitDir ? join(agentGitDir, 'objects') : null;
   const alt = altEnv(agentObjects);
@@ -461,7 +481,12 @@ async function inspectOne(gitDir: string, folder: string, link: Gitlink, path: s
   const dir = await mkdtemp(join(tmpdir(), 'flotilla-subindex-'));
   try {
     const index = join(dir, 'index');
-    const env = workEnv(folder, index, agentObjects);
+    const objects = await privateObjectsFor(scope.worktreePath, gitDir);
+    const objectEnv = {
+      GIT_OBJECT_DIRECTORY: objects,
+      GIT_ALTERNATE_OBJECT_DIRECTORIES: [join(gitDir, 'objects'), ...(agentObjects ? [agentObjects] : [])].join(':'),
+    };
+    const env = { GIT_WORK_TREE: folder, GIT_INDEX_FILE: index, ...objectEnv };
     const run = (args: string[], input?: string) => inGitDir(gitDir, [...SUBMODULE_CONFIG, ...args], env, { timeoutMs: WORK_TIMEOUT_MS, input });
     const seeded = agentGitDir ? await copyAgentIndex(agentGitDir, index) : false;
     if (!seeded) await run(['read-tree', headSha]);
@@ -488,7 +513,7 @@ async function inspectOne(gitDir: string, folder: string, link: Gitlink, path: s
       }
     }
     const unsavedCommits = commits && agentObjects ? await countUnsaved(gitDir, agentObjects, headSha) : 0;
-    return { path, name: link.name, gitDir, folder, agentObjects, headSha, recordedSha: link.sha, treeSha, headTreeSha, files, unsavedCommits, depth };
+    return { path, name: link.name, gitDir, folder, agentObjects, objectEnv, headSha, recordedSha: link.sha, treeSha, headTreeSha, files, unsavedCommits, depth };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -524,7 +549,7 @@ export async function diffSubmodules(work: SubmoduleWork[], worktreePath: string
   for (const sub of work) {
     const from = await recordedAt(scope, work, sub, fromSha);
     const base = from ?? sub.headSha;
-    const env = altEnv(sub.agentObjects);
+    const env = sub.objectEnv;
     const run = (args: string[]) => inGitDir(sub.gitDir, [...SUBMODULE_CONFIG, ...args], env, { timeoutMs: WORK_TIMEOUT_MS });
     const numstat = (await run(['diff-tree', '-r', '-z', '--no-renames', '--numstat', base, sub.treeSha])).stdout.toString('utf8');
     const counts = new Map<string, { additions: number; deletions: number; binary: boolean }>();
@@ -568,8 +593,7 @@ async function recordedAt(scope: Scope, all: SubmoduleWork[], sub: SubmoduleWork
   const links = await gitlinksAt(gitDir, commit, alternate).catch(() => [] as Gitlink[]);
   const sha = links.find((l) => l.path === rel)?.sha ?? null;
   if (!sha) return null;
-  const env = altEnv(sub.agentObjects);
-  const { exitCode } = await inGitDir(sub.gitDir, ['cat-file', '-e', `${sha}^{commit}`], env, { okExitCodes: [1, 128] });
+  const { exitCode } = await inGitDir(sub.gitDir, ['cat-file', '-e', `${sha}^{commit}`], sub.objectEnv, { okExitCodes: [1, 128] });
   return exitCode === 0 ? sha : null;
 }
 
@@ -589,7 +613,7 @@ export async function locateInSubmodule(
   if (!sub) return null;
   const scope = await scopeFor(worktreePath, fromSha);
   const from = (await recordedAt(scope, work, sub, fromSha)) ?? sub.headSha;
-  const env = altEnv(sub.agentObjects);
+  const env = sub.objectEnv;
   return {
     pathInSubmodule: path.slice(sub.path.length + 1),
     fromSha: from,
@@ -629,7 +653,7 @@ export async function snapshotSubmodules(opts: { worktreePath: string; headSha: 
     const children = work.filter((c) => c.depth === sub.depth + 1 && c.path.startsWith(`${sub.path}/`) && commitOf.has(c.path));
     if (!hasSubmoduleWork(sub) && children.length === 0) continue;
     const overrides = new Map(children.map((c) => [c.path.slice(sub.path.length + 1), commitOf.get(c.path)!]));
-    const tree = overrides.size > 0 ? await replaceGitlinks(sub.gitDir, sub.treeSha, overrides, sub.agentObjects) : sub.treeSha;
+    const tree = overrides.size > 0 ? await replaceGitlinks(sub.gitDir, sub.treeSha, overrides, sub.objectEnv) : sub.treeSha;
     await importObjects(sub, tree);
     const run = (args: string[], env: Record<string, string> = {}) => inGitDir(sub.gitDir, [...SUBMODULE_CONFIG, ...args], env);
     const commit =
@@ -644,11 +668,10 @@ export async function snapshotSubmodules(opts: { worktreePath: string; headSha: 
 }
 
 /** The tree `treeSha` with the gitlinks at `overrides` (paths inside it) pointing at other commits. */
-export async function replaceGitlinks(gitDir: string, treeSha: string, overrides: Map<string, string>, alternate: string | null = null): Promise<string> {
+export async function replaceGitlinks(gitDir: string, treeSha: string, overrides: Map<string, string>, objectEnv: Record<string, string> = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'flotilla-subindex-'));
   try {
-    const env: Record<string, string> = { GIT_INDEX_FILE: join(dir, 'index') };
-    if (alternate) env.GIT_ALTERNATE_OBJECT_DIRECTORIES = alternate;
+    const env: Record<string, string> = { GIT_INDEX_FILE: join(dir, 'index'), ...objectEnv };
     await inGitDir(gitDir, [...SUBMODULE_CONFIG, 'read-tree', treeSha], env);
     const input = [...overrides].map(([path, sha]) => `160000 ${sha}\t${path}\0`).join('');
     await inGitDir(gitDir, [...SUBMODULE_CONFIG, 'update-index', '-z', '--index-info'], env, { input });
@@ -660,14 +683,14 @@ export async function replaceGitlinks(gitDir: string, treeSha: string, overrides
 
 /**
  * Copies into the user's copy every object of the agent's HEAD and of `tree` that it lacks:
- * packed with the agent's objects as an alternate, then unpacked without it (git hashes each).
+ * packed with the agent's objects and Flotilla's as alternates, then indexed without them (git
+ * hashes each object on the way in).
  */
 async function importObjects(sub: SubmoduleWork, tree: string): Promise<void> {
-  if (!sub.agentObjects) return;
   const refs = (await inGitDir(sub.gitDir, ['for-each-ref', '--format=%(objectname)'])).stdout.toString('utf8').split('\n').filter(Boolean);
   const inputs = [`${sub.headSha}\n${refs.map((r) => `^${r}\n`).join('')}`, `${tree}\n^${sub.headTreeSha}\n`];
   for (const input of inputs) {
-    const { stdout: pack } = await inGitDir(sub.gitDir, [...SUBMODULE_CONFIG, 'pack-objects', '--revs', '--stdout', '-q'], { GIT_ALTERNATE_OBJECT_DIRECTORIES: sub.agentObjects }, { input, timeoutMs: WORK_TIMEOUT_MS });
+    const { stdout: pack } = await inGitDir(sub.gitDir, [...SUBMODULE_CONFIG, 'pack-objects', '--revs', '--stdout', '-q'], sub.objectEnv, { input, timeoutMs: WORK_TIMEOUT_MS });
     if (pack.length <= 32) continue; // Header and trailer only: nothing to bring in.
     await inGitDir(sub.gitDir, ['index-pack', '--stdin'], {}, { input: pack, timeoutMs: WORK_TIMEOUT_MS });
   }

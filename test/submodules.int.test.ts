@@ -2,10 +2,10 @@
  * Submodules in agents' worktrees, on real repositories: initialised from the user's local
  * copies (no network, no repository hooks), and the agent's work inside them listed.
  */
-import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { initSubmodules, listSubmoduleChanges, snapshotSubmodules } from '../src/main/core/worktrees/submodules';
+import { initSubmodules, inspectSubmodules, snapshotSubmodules } from '../src/main/core/worktrees/submodules';
 import { makeRepo, removeDir, sh, tempDir, writeFile } from './helpers/repo';
 
 const dirs: string[] = [];
@@ -153,16 +153,17 @@ describe('initSubmodules', SLOW, () => {
   });
 });
 
-describe('listSubmoduleChanges', SLOW, () => {
-  it('lists edited, added and untracked files inside submodules, nested ones too, and new commits', async () => {
+describe('inspectSubmodules', SLOW, () => {
+  it('lists edited, added and untracked files inside submodules, nested ones too, and commits only the agent has', async () => {
     const f = fixture();
     const wt = f.worktree();
-    await initSubmodules({ userCheckout: f.app, worktreePath: wt, commit: sh(f.app, 'rev-parse', 'HEAD') });
+    const head = sh(wt, 'rev-parse', 'HEAD');
+    await initSubmodules({ userCheckout: f.app, worktreePath: wt, commit: head });
     const lib = join(wt, 'vendor', 'lib');
     const deep = join(lib, 'deep');
-    expect(await listSubmoduleChanges(wt)).toEqual([
-      expect.objectContaining({ path: 'vendor/lib', files: [] }),
-      expect.objectContaining({ path: 'vendor/lib/deep', files: [] }),
+    expect(await inspectSubmodules(wt, head)).toEqual([
+      expect.objectContaining({ path: 'vendor/lib', files: [], unsavedCommits: 0 }),
+      expect.objectContaining({ path: 'vendor/lib/deep', files: [], unsavedCommits: 0 }),
     ]);
 
     writeFile(lib, 'lib.txt', 'edited by the agent\n');
@@ -170,48 +171,62 @@ describe('listSubmoduleChanges', SLOW, () => {
     writeFile(deep, 'deep.txt', 'deep edit\n');
     sh(deep, 'commit', '-qam', 'agent commit in deep');
 
-    const changes = await listSubmoduleChanges(wt);
-    expect(changes).toEqual([
-      {
-        path: 'vendor/lib',
-        name: 'vendor/lib',
-        headSha: sh(lib, 'rev-parse', 'HEAD'),
-        recordedSha: sh(f.app, 'rev-parse', 'HEAD:vendor/lib'),
-        files: [
-          { path: 'vendor/lib/lib.txt', pathInSubmodule: 'lib.txt', x: ' ', y: 'M', origPath: null },
-          { path: 'vendor/lib/src/new file.ts', pathInSubmodule: 'src/new file.ts', x: '?', y: '?', origPath: null },
+    const userObjects = () => sh(join(f.app, 'vendor', 'lib'), 'count-objects', '-v');
+    const objectsBefore = userObjects();
+    const work = await inspectSubmodules(wt, head);
+    // Nothing of the agent's folder is written into the user's copy (an agent could read it there).
+    expect(userObjects()).toBe(objectsBefore);
+    expect(work.map((w) => [w.path, w.headSha, w.recordedSha, w.files, w.unsavedCommits])).toEqual([
+      [
+        'vendor/lib',
+        sh(lib, 'rev-parse', 'HEAD'),
+        sh(f.app, 'rev-parse', 'HEAD:vendor/lib'),
+        [
+          // The nested submodule's new commit changes its gitlink in lib's folder.
+          { path: 'vendor/lib/deep', pathInSubmodule: 'deep', status: 'M' },
+          { path: 'vendor/lib/lib.txt', pathInSubmodule: 'lib.txt', status: 'M' },
+          { path: 'vendor/lib/src/new file.ts', pathInSubmodule: 'src/new file.ts', status: '?' },
         ],
-      },
-      {
-        path: 'vendor/lib/deep',
-        name: 'deep',
-        headSha: sh(deep, 'rev-parse', 'HEAD'),
-        recordedSha: sh(lib, 'rev-parse', 'HEAD:deep'),
-        files: [],
-      },
+        0,
+      ],
+      ['vendor/lib/deep', sh(deep, 'rev-parse', 'HEAD'), sh(lib, 'rev-parse', 'HEAD:deep'), [], 1],
     ]);
-    // The new commit in deep exists only in the agent's copy: its head differs from the recorded one.
-    expect(changes[1]!.headSha).not.toBe(changes[1]!.recordedSha);
   });
 
-  it("never runs a program that the agent named in a submodule's config", async () => {
+  it("never runs a program that the agent named in a submodule's config, attributes or git folder", async () => {
     const f = fixture();
     const wt = f.worktree();
-    await initSubmodules({ userCheckout: f.app, worktreePath: wt, commit: sh(f.app, 'rev-parse', 'HEAD') });
+    const head = sh(wt, 'rev-parse', 'HEAD');
+    await initSubmodules({ userCheckout: f.app, worktreePath: wt, commit: head });
     const lib = join(wt, 'vendor', 'lib');
     const marker = join(track(tempDir()), 'ran');
-    const program = `touch '${marker}'; false`;
-    sh(lib, 'config', 'core.fsmonitor', program);
-    sh(lib, 'config', 'core.hooksPath', join(lib, 'evil-hooks'));
+    plantHostileConfig(lib, marker);
     writeFile(lib, 'lib.txt', 'edited\n');
-    const changes = await listSubmoduleChanges(wt);
-    expect(changes[0]!.files.map((x) => x.path)).toEqual(['vendor/lib/lib.txt']);
+    const work = await inspectSubmodules(wt, head);
+    expect(work[0]!.files.map((x) => x.path)).toEqual(['vendor/lib/.gitattributes', 'vendor/lib/evil-hooks/pre-commit', 'vendor/lib/lib.txt']);
     expect(existsSync(marker)).toBe(false);
+    // The planted config is live: plain git run in the agent's copy, as before, runs it.
+    expect(() => sh(lib, 'status', '--porcelain')).toThrow();
+    expect(existsSync(marker)).toBe(true);
+  });
+
+  it('does not follow a folder on the way to a submodule that the agent made a symlink', async () => {
+    const f = fixture();
+    const wt = f.worktree();
+    const head = sh(wt, 'rev-parse', 'HEAD');
+    await initSubmodules({ userCheckout: f.app, worktreePath: wt, commit: head });
+    // The agent moves vendor/ away and points vendor at a copy elsewhere, holding a "secret".
+    const outside = join(track(tempDir()), 'vendor');
+    renameSync(join(wt, 'vendor'), outside);
+    writeFile(outside, 'lib/secret.txt', 'not the agent\'s to read\n');
+    symlinkSync(outside, join(wt, 'vendor'));
+    expect(await inspectSubmodules(wt, head)).toEqual([]);
   });
 
   it('lists nothing for a worktree whose submodules are not checked out', async () => {
     const f = fixture();
-    expect(await listSubmoduleChanges(f.worktree())).toEqual([]);
+    const wt = f.worktree();
+    expect(await inspectSubmodules(wt, sh(wt, 'rev-parse', 'HEAD'))).toEqual([]);
   });
 });
 
@@ -219,7 +234,8 @@ describe('snapshotSubmodules', SLOW, () => {
   it("saves edits, new files and new commits inside submodules into the user's copies, so removal loses nothing", async () => {
     const f = fixture();
     const wt = f.worktree();
-    await initSubmodules({ userCheckout: f.app, worktreePath: wt, commit: sh(f.app, 'rev-parse', 'HEAD') });
+    const head = sh(wt, 'rev-parse', 'HEAD');
+    await initSubmodules({ userCheckout: f.app, worktreePath: wt, commit: head });
     const lib = join(wt, 'vendor', 'lib');
     const deep = join(lib, 'deep');
     writeFile(lib, 'lib.txt', 'edited by the agent\n');
@@ -227,14 +243,14 @@ describe('snapshotSubmodules', SLOW, () => {
     writeFile(deep, 'deep.txt', 'committed in deep\n');
     sh(deep, 'commit', '-qam', 'agent commit in deep');
     const deepHead = sh(deep, 'rev-parse', 'HEAD');
-    // The agent names a program in its copy's config: saving its work must not run it.
+    // The agent names programs in its copy: saving its work must not run them.
     const marker = join(track(tempDir()), 'ran');
-    sh(lib, 'config', 'core.fsmonitor', `touch '${marker}'; false`);
+    plantHostileConfig(lib, marker);
 
-    const saved = await snapshotSubmodules({ userCheckout: f.app, worktreePath: wt, ref: (p) => `refs/flotilla/archive/x/1/${p}` });
-    expect(saved.map((s) => [s.path, s.ref])).toEqual([
-      ['vendor/lib', 'refs/flotilla/archive/x/1/vendor/lib'],
-      ['vendor/lib/deep', 'refs/flotilla/archive/x/1/vendor/lib/deep'],
+    const saved = await snapshotSubmodules({ worktreePath: wt, headSha: head, refName: 'refs/flotilla/archive/x/1', message: 'snap' });
+    expect(saved.map((s) => [s.path, s.ref, s.depth])).toEqual([
+      ['vendor/lib/deep', 'refs/flotilla/archive/x/1', 1],
+      ['vendor/lib', 'refs/flotilla/archive/x/1', 0],
     ]);
     expect(existsSync(marker)).toBe(false);
 
@@ -243,10 +259,13 @@ describe('snapshotSubmodules', SLOW, () => {
     sh(f.app, 'worktree', 'prune');
     const userLib = join(f.app, 'vendor', 'lib');
     const userDeep = join(userLib, 'deep');
-    expect(sh(userLib, 'show', 'refs/flotilla/archive/x/1/vendor/lib:lib.txt')).toBe('edited by the agent');
-    expect(sh(userLib, 'show', 'refs/flotilla/archive/x/1/vendor/lib:new.txt')).toBe('a new file');
-    expect(sh(userDeep, 'rev-parse', 'refs/flotilla/archive/x/1/vendor/lib/deep')).toBe(deepHead);
+    expect(sh(userLib, 'show', 'refs/flotilla/archive/x/1:lib.txt')).toBe('edited by the agent');
+    expect(sh(userLib, 'show', 'refs/flotilla/archive/x/1:new.txt')).toBe('a new file');
+    // lib's snapshot records deep's snapshot, which holds the agent's commit.
+    expect(sh(userLib, 'rev-parse', 'refs/flotilla/archive/x/1:deep')).toBe(sh(userDeep, 'rev-parse', 'refs/flotilla/archive/x/1'));
+    expect(sh(userDeep, 'rev-parse', 'refs/flotilla/archive/x/1')).toBe(deepHead);
     expect(sh(userDeep, 'show', `${deepHead}:deep.txt`)).toBe('committed in deep');
+    expect(sh(userDeep, 'fsck', '--no-dangling')).toBe('');
     // The user's checkouts of the submodules did not change.
     expect(sh(userLib, 'status', '--porcelain')).toBe('');
     expect(readFileSync(join(userLib, 'lib.txt'), 'utf8')).toBe('lib\n');
@@ -255,7 +274,33 @@ describe('snapshotSubmodules', SLOW, () => {
   it('saves nothing when the submodules hold no work of their own', async () => {
     const f = fixture();
     const wt = f.worktree();
-    await initSubmodules({ userCheckout: f.app, worktreePath: wt, commit: sh(f.app, 'rev-parse', 'HEAD') });
-    expect(await snapshotSubmodules({ userCheckout: f.app, worktreePath: wt, ref: (p) => `refs/flotilla/archive/x/1/${p}` })).toEqual([]);
+    const head = sh(wt, 'rev-parse', 'HEAD');
+    await initSubmodules({ userCheckout: f.app, worktreePath: wt, commit: head });
+    expect(await snapshotSubmodules({ worktreePath: wt, headSha: head, refName: 'refs/flotilla/archive/x/1', message: 'snap' })).toEqual([]);
   });
 });
+
+/**
+ * Writes into the agent's copy of a submodule every way it has to name a program: fsmonitor,
+ * hooks, a clean filter selected by its attributes, a textconv driver, an external diff, and a
+ * `.git` made a symlink is not tried here (the copy must stay a clone the agent can commit in).
+ */
+function plantHostileConfig(folder: string, marker: string): void {
+  const program = `touch '${marker}'; false`;
+  const config = join(folder, '.git', 'config');
+  const add = (key: string, value: string) => sh(folder, 'config', '--file', config, key, value);
+  add('core.fsmonitor', program);
+  add('core.hooksPath', join(folder, 'evil-hooks'));
+  add('filter.evil.clean', program);
+  add('filter.evil.smudge', program);
+  add('filter.evil.required', 'true');
+  add('diff.evil.textconv', program);
+  add('diff.external', program);
+  add('core.alternateRefsCommand', program);
+  writeFile(folder, '.gitattributes', '* filter=evil diff=evil\n');
+  const hook = join(folder, 'evil-hooks', 'pre-commit');
+  writeFile(folder, 'evil-hooks/pre-commit', `#!/bin/sh\n${program}\n`);
+  chmodSync(hook, 0o755);
+  writeFile(folder, '.git/hooks/post-index-change', `#!/bin/sh\n${program}\n`);
+  chmodSync(join(folder, '.git', 'hooks', 'post-index-change'), 0o755);
+}

@@ -19,6 +19,7 @@ import {
   BRANCH_PREFIX,
   chooseBranch,
   createWorktree,
+  initSubmodules,
   inspectWork,
   listWorktrees,
   removeWorktree,
@@ -317,6 +318,12 @@ export class AgentService implements Disposable {
       } catch (err) {
         throw toAppError(err, 'Could not create the worktree');
       }
+      // Before the agent first runs (and before its view exists): the submodules the user's
+      // checkout has, cloned from the user's copies. A submodule that cannot be set up stays
+      // empty, as `git worktree add` left it; that never stops the agent from being made.
+      const submodules = await initSubmodules({ userCheckout: repo.path, worktreePath, commit: base.baseSha }).catch((err: unknown) => [
+        { path: '', name: '', state: 'skipped' as const, reason: err instanceof Error ? err.message : String(err) },
+      ]);
       const now = Date.now();
       const newRow: AgentRow = {
         id: randomUUID(),
@@ -341,6 +348,7 @@ export class AgentService implements Disposable {
       };
       this.db.agents.insert(newRow);
       this.db.events.add(newRow.id, 'created', { branch, baseRef: base.baseRef, baseSha: base.baseSha });
+      if (submodules.length > 0) this.db.events.add(newRow.id, 'submodules', { submodules });
       return newRow;
     });
     this.diffStats.set(row.id, { files: 0, additions: 0, deletions: 0 });

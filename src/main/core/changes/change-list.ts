@@ -1,11 +1,14 @@
 /**
  * The list of files an agent changed: everything in its worktree (committed, uncommitted and
  * untracked) against the commit it is measured from. A constant number of git calls whatever
- * the number of files, so thousands of changed files stay fast.
+ * the number of files, so thousands of changed files stay fast. Files inside the worktree's
+ * initialised submodules are listed too, under the submodule's path (worktrees/submodules.ts),
+ * in place of the submodule's own entry.
  */
 import type { ChangedFile, ChangeList, DiffStat } from '../../../shared/types';
 import { captureWorkState } from '../git/work-state';
 import { gitText, toAppError } from '../git/core';
+import { diffSubmodules, inspectSubmodules } from '../worktrees/submodules';
 import { parseNameStatusZ, parseNumstatZ, parsePathListZ, type NumstatEntry } from './parse-diff';
 
 /** Byte-wise path order, the order git itself uses. */
@@ -25,6 +28,13 @@ function sumStat(entries: NumstatEntry[]): DiffStat {
 
 function diffTreeArgs(format: '--numstat' | '--name-status', fromSha: string, treeSha: string): string[] {
   return ['diff-tree', '-r', '-z', '-M', format, fromSha, treeSha];
+}
+
+/** Files changed inside the worktree's submodules, and the submodules whose own entries they replace. */
+async function submoduleEntries(worktreePath: string, headSha: string, fromSha: string, nameStatus: boolean) {
+  const work = await inspectSubmodules(worktreePath, headSha, { commits: false });
+  if (work.length === 0) return { submodules: [] as string[], entries: [] };
+  return { submodules: work.map((w) => w.path), entries: await diffSubmodules(work, worktreePath, fromSha, nameStatus) };
 }
 
 /** Lists every file changed in the worktree since `fromSha`, sorted by path. */
@@ -54,8 +64,11 @@ export async function listChanges(worktreePath: string, fromSha: string, signal?
         deletions: count?.deletions ?? 0,
       };
     });
-    files.sort((a, b) => comparePaths(a.path, b.path));
-    return { fromSha, files, stat: sumStat(numstat) };
+    const inSubmodules = await submoduleEntries(worktreePath, work.headSha, fromSha, true);
+    const expanded = new Set(inSubmodules.submodules);
+    const all = [...files.filter((f) => !expanded.has(f.path)), ...inSubmodules.entries];
+    all.sort((a, b) => comparePaths(a.path, b.path));
+    return { fromSha, files: all, stat: sumStat([...numstat.filter((e) => !expanded.has(e.path)), ...inSubmodules.entries]) };
   } catch (err) {
     throw toAppError(err, 'Could not list the changes');
   }
@@ -66,7 +79,9 @@ export async function computeDiffStat(worktreePath: string, fromSha: string, sig
   try {
     const work = await captureWorkState(worktreePath, signal);
     const out = await gitText(diffTreeArgs('--numstat', fromSha, work.treeSha), { cwd: worktreePath, signal, timeoutMs: 300_000 });
-    return sumStat(parseNumstatZ(out));
+    const inSubmodules = await submoduleEntries(worktreePath, work.headSha, fromSha, false);
+    const expanded = new Set(inSubmodules.submodules);
+    return sumStat([...parseNumstatZ(out).filter((e) => !expanded.has(e.path)), ...inSubmodules.entries]);
   } catch (err) {
     throw toAppError(err, 'Could not measure the changes');
   }

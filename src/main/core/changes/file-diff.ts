@@ -4,10 +4,12 @@
  * and blob id) instead of loaded, and a file's size is always checked before it is read.
  */
 import { lstat, open, readlink, realpath } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { FileDiff, FileSide } from '../../../shared/types';
 import { AppError } from '../errors';
-import { git, gitText, toAppError } from '../git/core';
+import { git, gitText, toAppError, type GitResult } from '../git/core';
+import { locateInSubmodule } from '../worktrees/submodules';
 
 /** Files larger than this are summarized unless the user asks to load them anyway. */
 export const TEXT_LIMIT_BYTES = 1024 * 1024;
@@ -89,10 +91,33 @@ async function resolveInWorktree(worktreePath: string, path: string): Promise<st
   return lexical;
 }
 
-/** Reads a blob from `fromSha:path`; absent when the path is not a file there. */
+/** Runs git on the repository that holds the original side (the worktree's, or a submodule's). */
+type GitRunner = (args: string[]) => Promise<GitResult>;
+
+/**
+ * Reads a blob from `fromSha:path`; absent when the path is not a file there. A path inside an
+ * initialised submodule is read from the user's copy of that submodule, at the commit `fromSha`
+ * records for it (worktrees/submodules.ts).
+ */
 async function readOriginal(worktreePath: string, fromSha: string, path: string, force: boolean): Promise<FileSide> {
+  const inWorktree: GitRunner = (args) => git(args, { cwd: worktreePath });
+  const side = await readOriginalWith(inWorktree, fromSha, path, force);
+  if (side.kind !== 'absent' || !underNestedGit(worktreePath, path)) return side;
+  const head = await gitText(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: worktreePath });
+  const sub = await locateInSubmodule(worktreePath, head, fromSha, path);
+  return sub?.fromSha ? readOriginalWith(sub.run, sub.fromSha, sub.pathInSubmodule, force) : side;
+}
+
+/** True when a folder above `path` holds a `.git`: the path may lie in a submodule (only a hint; checked after). */
+function underNestedGit(worktreePath: string, path: string): boolean {
+  const parts = path.split('/');
+  for (let i = 1; i < parts.length; i++) if (existsSync(join(worktreePath, ...parts.slice(0, i), '.git'))) return true;
+  return false;
+}
+
+async function readOriginalWith(run: GitRunner, fromSha: string, path: string, force: boolean): Promise<FileSide> {
   // ls-tree gives type, id and size in one call; literal pathspecs so '*' or ':' in a name match only itself.
-  const listing = await gitText(['--literal-pathspecs', 'ls-tree', '-l', '-z', '--full-tree', fromSha, '--', path], { cwd: worktreePath });
+  const listing = (await run(['--literal-pathspecs', 'ls-tree', '-l', '-z', '--full-tree', fromSha, '--', path])).stdout.toString('utf8');
   const entry = listing.split('\0').find((line) => line.slice(line.indexOf('\t') + 1) === path);
   if (!entry) return { kind: 'absent' };
   const [, type = '', sha = '', sizeText = ''] = entry.slice(0, entry.indexOf('\t')).split(/\s+/);
@@ -104,7 +129,7 @@ async function readOriginal(worktreePath: string, fromSha: string, path: string,
   if (type !== 'blob') return { kind: 'absent' };
   const size = Number.parseInt(sizeText, 10);
   if (size > (force ? FORCE_LIMIT_BYTES : TEXT_LIMIT_BYTES)) return { kind: 'too-large', size, sha };
-  const { stdout } = await git(['cat-file', 'blob', sha], { cwd: worktreePath });
+  const { stdout } = await run(['cat-file', 'blob', sha]);
   if (hasNul(stdout)) return { kind: 'binary', size, sha };
   return { kind: 'text', text: stdout.toString('utf8'), size };
 }

@@ -7,9 +7,10 @@
 import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gitText } from './core';
+import { git, gitText } from './core';
 import { persistWork, prepareViewAt } from './agent-branch';
 import { copyUntrustedIndex, scratchIndexPath } from './worktree-view';
+import { addAllSkippingSubmodules } from '../worktrees/submodules';
 
 export interface WorkState {
   /** HEAD of the worktree. */
@@ -28,7 +29,7 @@ export async function captureWorkState(worktreePath: string, signal?: AbortSigna
     const privateIndex = scratchIndexPath(prepared.view);
     try {
       await copyUntrustedIndex(prepared.view, privateIndex);
-      const work = await writeWorkTree(worktreePath, prepared.head, privateIndex, signal);
+      const work = await writeWorkTree(worktreePath, prepared.head, privateIndex, signal, true);
       // For a merge or a snapshot: every object of the state must then be in the repository itself.
       if (opts.persist) await persistWork(prepared.view, work);
       return work;
@@ -58,10 +59,17 @@ export async function captureWorkState(worktreePath: string, signal?: AbortSigna
   }
 }
 
-/** `add -A` into the private index, then the tree of it and of HEAD. */
-async function writeWorkTree(worktreePath: string, headSha: string, privateIndex: string, signal?: AbortSignal): Promise<WorkState> {
+/**
+ * `add -A` into the private index, then the tree of it and of HEAD. In an agent's worktree git
+ * must not look inside its submodules (see addAllSkippingSubmodules): their config is the agent's.
+ */
+async function writeWorkTree(worktreePath: string, headSha: string, privateIndex: string, signal?: AbortSignal, untrusted = false): Promise<WorkState> {
   const env = { GIT_INDEX_FILE: privateIndex };
-  await gitText(['add', '-A', '--', '.'], { cwd: worktreePath, env, signal, timeoutMs: 300_000 });
+  if (untrusted) {
+    await addAllSkippingSubmodules((args, input) => git(args, { cwd: worktreePath, env, signal, input, timeoutMs: 300_000 }), worktreePath);
+  } else {
+    await gitText(['add', '-A', '--', '.'], { cwd: worktreePath, env, signal, timeoutMs: 300_000 });
+  }
   const treeSha = await gitText(['write-tree'], { cwd: worktreePath, env, signal });
   const headTreeSha = await gitText(['rev-parse', `${headSha}^{tree}`], { cwd: worktreePath, signal });
   return { headSha, treeSha, headTreeSha };

@@ -8,10 +8,9 @@ export { ARCHIVE_PREFIX, archiveStamp, inspectWork, snapshotWorktree } from './w
 export type { WorktreeEntry } from '../git/parse';
 export {
   initSubmodules,
-  listSubmoduleChanges,
+  inspectSubmodules,
   snapshotSubmodules,
-  type SubmoduleChanges,
-  type SubmoduleGitOptions,
   type SubmoduleSetup,
+  type SubmoduleWork,
   type SubmoduleSnapshot,
 } from './submodules';

@@ -1,12 +1,16 @@
 /**
  * What removing a worktree would lose, and saving it first: a snapshot commit of every file
- * (uncommitted and untracked included) kept under refs/flotilla/archive/<slug>/<time>.
+ * (uncommitted and untracked included) kept under refs/flotilla/archive/<slug>/<time>. Work
+ * inside the worktree's submodules counts too, and is saved under the same ref name in the
+ * user's copy of each submodule; the worktree's snapshot records those commits as its gitlinks,
+ * so checking out the snapshot and running `git submodule update` brings all of it back.
  */
 import type { RemovalCheck } from '../../../shared/types';
 import { gitText } from '../git/core';
 import { parseStatusZ } from '../git/parse';
 import { captureWorkState } from '../git/work-state';
 import { prepareViewAt } from '../git/agent-branch';
+import { hasSubmoduleWork, inspectSubmodules, replaceGitlinks, snapshotSubmodules, type SubmoduleSnapshot } from './submodules';
 
 export const ARCHIVE_PREFIX = 'refs/flotilla/archive/';
 const FALLBACK_NAME = 'Flotilla';
@@ -68,7 +72,36 @@ export async function inspectWork(worktreePath: string, baseRef: string): Promis
       : gitText(['symbolic-ref', '--quiet', 'HEAD'], { cwd: worktreePath, okExitCodes: [1] }),
   ]);
   const commitsAhead = await countCommitsAhead(worktreePath, ['HEAD'], baseRef, ownRef || null);
-  return { uncommitted, untracked, commitsAhead, hasWork: uncommitted + untracked + commitsAhead > 0 };
+  const sub = await countSubmoduleWork(worktreePath, prepared?.head ?? null);
+  return {
+    uncommitted: uncommitted + sub.uncommitted,
+    untracked: untracked + sub.untracked,
+    commitsAhead: commitsAhead + sub.commits,
+    hasWork: uncommitted + untracked + commitsAhead + sub.total > 0,
+  };
+}
+
+/**
+ * Work inside the worktree's submodules that only the agent's copies hold: changed and untracked
+ * files, and commits no ref of the user's copy reaches. Never "already merged": a merge of the
+ * worktree carries a submodule's commit id, not its objects.
+ */
+export async function countSubmoduleWork(
+  worktreePath: string,
+  headSha: string | null,
+): Promise<{ uncommitted: number; untracked: number; commits: number; total: number }> {
+  const head = headSha ?? (await commitOf(worktreePath, 'HEAD'));
+  const counts = { uncommitted: 0, untracked: 0, commits: 0, total: 0 };
+  if (!head) return counts;
+  for (const sub of await inspectSubmodules(worktreePath, head)) {
+    if (!hasSubmoduleWork(sub)) continue;
+    const untracked = sub.files.filter((f) => f.status === '?').length;
+    counts.untracked += untracked;
+    counts.uncommitted += sub.files.length - untracked;
+    counts.commits += sub.unsavedCommits;
+  }
+  counts.total = counts.uncommitted + counts.untracked + counts.commits;
+  return counts;
 }
 
 /** Environment that fills in whichever of user.name / user.email the repository lacks. */
@@ -111,16 +144,30 @@ export async function snapshotWorktree(opts: {
   slug: string;
   branch: string;
   now?: Date;
-}): Promise<{ ref: string; sha: string }> {
+}): Promise<{ ref: string; sha: string; submodules: SubmoduleSnapshot[] }> {
+  const now = opts.now ?? new Date();
   const state = await captureWorkState(opts.worktreePath, undefined, { persist: true });
+  // Work inside submodules first: the worktree's snapshot records their snapshot commits.
+  const submodules = await snapshotSubmodules({
+    worktreePath: opts.worktreePath,
+    headSha: state.headSha,
+    refName: `${ARCHIVE_PREFIX}${opts.slug}/${archiveStamp(now)}`,
+    message: `Flotilla snapshot of this submodule in ${opts.branch}`,
+  });
+  let tree = state.treeSha;
+  const top = submodules.filter((s) => s.depth === 0);
+  if (top.length > 0) {
+    const commonDir = await gitText(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: opts.topLevel });
+    tree = await replaceGitlinks(commonDir, tree, new Map(top.map((s) => [s.path, s.commit])));
+  }
   const branchTip = await commitOf(opts.worktreePath, `refs/heads/${opts.branch}`);
   const parents = ['-p', state.headSha];
   if (branchTip && branchTip !== state.headSha) parents.push('-p', branchTip);
   const env = await commitIdentityEnv(opts.worktreePath);
-  const sha = await gitText(['commit-tree', '--no-gpg-sign', state.treeSha, ...parents, '-m', `Flotilla snapshot of ${opts.branch}`], {
+  const sha = await gitText(['commit-tree', '--no-gpg-sign', tree, ...parents, '-m', `Flotilla snapshot of ${opts.branch}`], {
     cwd: opts.worktreePath,
     env,
   });
-  const ref = await createArchiveRef(opts.topLevel, opts.slug, sha, opts.now ?? new Date());
-  return { ref, sha };
+  const ref = await createArchiveRef(opts.topLevel, opts.slug, sha, now);
+  return { ref, sha, submodules };
 }

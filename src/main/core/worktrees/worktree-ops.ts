@@ -10,7 +10,7 @@ import { AppError } from '../errors';
 import { git, GitError, gitText, toAppError } from '../git/core';
 import { parseWorktreeList, type WorktreeEntry } from '../git/parse';
 import { prepareViewAt, repairWorktreeLinks } from '../git/agent-branch';
-import { commitOf, countChanges, countCommitsAhead, createArchiveRef, snapshotWorktree } from './work-state-check';
+import { commitOf, countChanges, countCommitsAhead, countSubmoduleWork, createArchiveRef, snapshotWorktree } from './work-state-check';
 
 const WORKTREE_ADD_TIMEOUT_MS = 300_000;
 
@@ -111,12 +111,21 @@ async function removeWorktreeChecked(opts: RemoveWorktreeOptions): Promise<{ sna
   const branchSha = await commitOf(topLevel, branchRef);
 
   let check: RemovalCheck;
+  // Work only the agent's submodule copies hold: never counted as merged (see countSubmoduleWork).
+  let submoduleWork = 0;
   if (folderExists) {
     const changes = await countChanges(worktreePath);
     // Count the branch tip too, in case the worktree was switched away from its branch.
     const tips = branchSha ? ['HEAD', branchSha] : ['HEAD'];
     const commitsAhead = await countCommitsAhead(worktreePath, tips, baseRef, entry?.branch ?? branchRef);
-    check = { ...changes, commitsAhead, hasWork: changes.uncommitted + changes.untracked + commitsAhead > 0 };
+    const sub = await countSubmoduleWork(worktreePath, prepared?.head ?? null);
+    submoduleWork = sub.total;
+    check = {
+      uncommitted: changes.uncommitted + sub.uncommitted,
+      untracked: changes.untracked + sub.untracked,
+      commitsAhead: commitsAhead + sub.commits,
+      hasWork: changes.uncommitted + changes.untracked + commitsAhead + sub.total > 0,
+    };
   } else {
     // The files are already gone; only the branch's commits can still be saved.
     const commitsAhead = branchSha ? await countCommitsAhead(topLevel, [branchSha], baseRef, branchRef) : 0;
@@ -125,10 +134,10 @@ async function removeWorktreeChecked(opts: RemoveWorktreeOptions): Promise<{ sna
 
   // Its work is in the base already: nothing to confirm or snapshot, and forcing loses nothing.
   const merged = check.hasWork && folderExists && opts.isAlreadyMerged ? await opts.isAlreadyMerged() : false;
-  if (merged) check = { ...check, hasWork: false };
+  if (merged) check = { ...check, hasWork: submoduleWork > 0 };
 
   if (check.hasWork && !confirm) {
-    throw new AppError('needs-confirmation', describeWork(branch, baseRef, check), { ...check });
+    throw new AppError('needs-confirmation', describeWork(branch, baseRef, check, submoduleWork > 0), { ...check });
   }
 
   let snapshotRef: string | null = null;
@@ -143,7 +152,8 @@ async function removeWorktreeChecked(opts: RemoveWorktreeOptions): Promise<{ sna
       // Always --force, once the check above (made through Flotilla's own view of the worktree)
       // found nothing to lose or a snapshot holds it: without it, `worktree remove` runs
       // `git status` inside the worktree with the worktree's own admin folder, whose `commondir`
-      // the agent can point at a config that names a filter program.
+      // the agent can point at a config that names a filter program. (It also refuses any
+      // worktree holding initialised submodules, whose work the snapshot above has saved.)
       await git(['worktree', 'remove', '--force', '--', entry.path], { cwd: topLevel });
     }
     if (branchSha) await deleteBranch(topLevel, branch, branchSha);
@@ -169,7 +179,7 @@ async function deleteBranch(topLevel: string, branch: string, expectedSha: strin
 }
 
 /** "flotilla/x has 2 uncommitted, 1 untracked files and 3 commits not in main. Confirm ..." */
-function describeWork(name: string, baseRef: string, check: RemovalCheck): string {
+function describeWork(name: string, baseRef: string, check: RemovalCheck, inSubmodules: boolean): string {
   const parts: string[] = [];
   if (check.uncommitted) parts.push(`${check.uncommitted} uncommitted`);
   if (check.untracked) parts.push(`${check.untracked} untracked`);
@@ -178,7 +188,8 @@ function describeWork(name: string, baseRef: string, check: RemovalCheck): strin
     const commits = `${check.commitsAhead} ${check.commitsAhead === 1 ? 'commit' : 'commits'} not in ${baseRef}`;
     text = text ? `${text} and ${commits}` : commits;
   }
-  return `${name} has ${text}. Confirm to save them to a snapshot ref and remove it.`;
+  const where = inSubmodules ? ' (work inside submodules goes to the same ref name in your copy of each submodule)' : '';
+  return `${name} has ${text}. Confirm to save them to a snapshot ref${where} and remove it.`;
 }
 
 /**

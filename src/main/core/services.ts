@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { openDatabase, type FlotillaDb } from './db';
 import { EventBus } from './events/event-bus';
 import { RepoLocks } from './git/lock';
+import { sweepStaleIndexCopies } from './git/work-state';
 import { PtyService } from './pty';
 import { RepoService } from './repos/repo-service';
 import { AgentService } from './agents/agent-service';
@@ -66,6 +67,7 @@ export async function createServices(options: CoreOptions): Promise<Services> {
     netBridgeEntry: options.netBridgeEntry ?? null,
   });
   await agents.reconcile();
+  void sweepStaleIndexCopies();
 
   let disposed: Promise<void> | null = null;
   return {

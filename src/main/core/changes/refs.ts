@@ -1,7 +1,7 @@
 /**
  * Resolving the commit an agent's changes are measured from.
  */
-import { git } from '../git/core';
+import { git, toAppError } from '../git/core';
 import { prepareViewAt } from '../git/agent-branch';
 
 /**
@@ -29,10 +29,14 @@ export async function resolveCommit(cwd: string, ref: string, signal?: AbortSign
  * base no longer resolves or shares no history with HEAD.
  */
 export async function mergeBaseFor(worktreePath: string, baseRef: string, fallbackSha: string): Promise<string> {
-  await prepareViewAt(worktreePath);
-  const tip = await resolveCommit(worktreePath, baseRef);
-  if (!tip) return fallbackSha;
-  const { stdout, exitCode } = await git(['merge-base', tip, 'HEAD'], { cwd: worktreePath, okExitCodes: [1] });
-  const base = stdout.toString('utf8').trim();
-  return exitCode === 0 && base ? base : fallbackSha;
+  try {
+    await prepareViewAt(worktreePath);
+    const tip = await resolveCommit(worktreePath, baseRef);
+    if (!tip) return fallbackSha;
+    const { stdout, exitCode } = await git(['merge-base', tip, 'HEAD'], { cwd: worktreePath, okExitCodes: [1] });
+    const base = stdout.toString('utf8').trim();
+    return exitCode === 0 && base ? base : fallbackSha;
+  } catch (err) {
+    throw toAppError(err, "Could not read the agent's changes");
+  }
 }

@@ -20,6 +20,7 @@ import {
   readOwnFile,
   readPrivateTip,
   readUntrustedFile,
+  sweepView,
   writeViewHead,
   viewFor,
   type WorktreeView,
@@ -204,7 +205,10 @@ export async function openView(opts: {
     adminDir = (await adminFromGitFile(worktreePath, commonDir)) ?? join(commonDir, 'worktrees', basename(worktreePath));
     await atomicWrite(join(viewDir, 'admin'), `${adminDir}\n`);
   }
-  return { worktreePath, commonDir, adminDir, viewDir, branchRef: `refs/heads/${opts.branch}`, privateGitDir: opts.privateGitDir };
+  const view = { worktreePath, commonDir, adminDir, viewDir, branchRef: `refs/heads/${opts.branch}`, privateGitDir: opts.privateGitDir };
+  // Index copies an interrupted run left behind (a server stopped in the middle of a refresh).
+  await sweepView(view);
+  return view;
 }
 
 async function adminFromGitFile(worktreePath: string, commonDir: string): Promise<string | null> {

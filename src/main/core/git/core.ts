@@ -3,10 +3,10 @@
  * environment, a timeout and an abort signal on every call, and typed errors mapped from stderr.
  * Callers declare the exit codes they expect instead of catching everything.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { AppError } from '../errors';
 import { VIEW_CONFIG, viewEnvironment, viewFor } from './worktree-view';
+import { runProcess } from './spawn-worker';
 
 export const GIT_TIMEOUT_MS = 60_000;
 const MAX_OUTPUT_BYTES = 512 * 1024 * 1024;
@@ -147,79 +147,35 @@ export function classifyGitError(stderr: string): GitErrorKind {
 }
 
 /**
- * Runs git with an argument array. Resolves with stdout as bytes; rejects with GitError
- * unless the exit code is 0 or declared in `okExitCodes`.
+ * Runs git with an argument array (started from a worker thread: spawn-worker.ts). Resolves
+ * with stdout as bytes; rejects with GitError unless the exit code is 0 or declared in `okExitCodes`.
  */
-export function git(args: string[], options: GitOptions): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    if (options.signal?.aborted) {
-      reject(new GitError(args, -1, 'cancelled', 'cancelled'));
-      return;
-    }
-    // spawn reports a missing cwd as ENOENT, the same code as a missing git binary: tell them apart.
-    if (!existsSync(options.cwd)) {
-      reject(new GitError(args, -1, `${options.cwd} does not exist`, 'folder-missing'));
-      return;
-    }
-    const child = spawn('git', args, {
+export async function git(args: string[], options: GitOptions): Promise<GitResult> {
+  if (options.signal?.aborted) throw new GitError(args, -1, 'cancelled', 'cancelled');
+  // spawn reports a missing cwd as ENOENT, the same code as a missing git binary: tell them apart.
+  if (!existsSync(options.cwd)) throw new GitError(args, -1, `${options.cwd} does not exist`, 'folder-missing');
+  const outcome = await runProcess(
+    {
+      file: 'git',
+      args,
       cwd: options.cwd,
       env: callEnvironment(options.cwd, options.env),
-      stdio: ['pipe', 'pipe', 'pipe'],
-      windowsHide: true,
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let outBytes = 0;
-    let settled = false;
-    let killedFor: 'timeout' | 'cancelled' | null = null;
-
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      fn();
-    };
-    const kill = (why: 'timeout' | 'cancelled') => {
-      killedFor = why;
-      child.kill('SIGKILL');
-    };
-    const onAbort = () => kill('cancelled');
-    const timer = setTimeout(() => kill('timeout'), options.timeoutMs ?? GIT_TIMEOUT_MS);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-
-    child.stdout.on('data', (chunk: Buffer) => {
-      outBytes += chunk.length;
-      if (outBytes > MAX_OUTPUT_BYTES) kill('cancelled');
-      else out.push(chunk);
-    });
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      finish(() =>
-        reject(new GitError(args, -1, e.code === 'ENOENT' ? 'git: command not found' : e.message, e.code === 'ENOENT' ? 'git-missing' : 'unknown')),
-      );
-    });
-    child.on('close', (code) => {
-      const stderr = Buffer.concat(err).toString('utf8');
-      finish(() => {
-        if (killedFor) {
-          reject(new GitError(args, -1, `git ${args[0]} ${killedFor === 'timeout' ? 'timed out' : 'was cancelled'}`, killedFor));
-          return;
-        }
-        const exitCode = code ?? -1;
-        if (exitCode === 0 || options.okExitCodes?.includes(exitCode)) {
-          resolve({ stdout: Buffer.concat(out), stderr, exitCode });
-        } else {
-          reject(new GitError(args, exitCode, stderr, classifyGitError(stderr)));
-        }
-      });
-    });
-    child.stdin.on('error', () => {
-      // git may exit before reading its input; the exit code tells the story.
-    });
-    if (options.input !== undefined) child.stdin.end(options.input);
-    else child.stdin.end();
-  });
+      input: options.input,
+      timeoutMs: options.timeoutMs ?? GIT_TIMEOUT_MS,
+      maxOutputBytes: MAX_OUTPUT_BYTES,
+    },
+    options.signal,
+  );
+  if (outcome.spawnError) {
+    const missing = outcome.spawnError.code === 'ENOENT';
+    throw new GitError(args, -1, missing ? 'git: command not found' : outcome.spawnError.message, missing ? 'git-missing' : 'unknown');
+  }
+  if (outcome.killedFor) {
+    throw new GitError(args, -1, `git ${args[0]} ${outcome.killedFor === 'timeout' ? 'timed out' : 'was cancelled'}`, outcome.killedFor);
+  }
+  const exitCode = outcome.code ?? -1;
+  if (exitCode === 0 || options.okExitCodes?.includes(exitCode)) return { stdout: outcome.stdout, stderr: outcome.stderr, exitCode };
+  throw new GitError(args, exitCode, outcome.stderr, classifyGitError(outcome.stderr));
 }
 
 /** Runs git and returns stdout as text with the trailing newline removed. */

@@ -4,7 +4,7 @@
  * measure and what snapshots save. In an agent's worktree it goes through the view
  * (worktree-view.ts): the agent's index is read as data, never its git config.
  */
-import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git, gitText } from './core';
@@ -73,4 +73,25 @@ async function writeWorkTree(worktreePath: string, headSha: string, privateIndex
   const treeSha = await gitText(['write-tree'], { cwd: worktreePath, env, signal });
   const headTreeSha = await gitText(['rev-parse', `${headSha}^{tree}`], { cwd: worktreePath, signal });
   return { headSha, treeSha, headTreeSha };
+}
+
+/** How old a `flotilla-index-*` temp folder must be before it counts as left behind. */
+export const STALE_INDEX_COPY_MS = 60 * 60 * 1000;
+
+/**
+ * Removes `flotilla-index-*` folders in the temp folder that a stopped run left behind (an index
+ * copy lives for seconds, so an hour-old one belongs to no running operation).
+ */
+export async function sweepStaleIndexCopies(now = Date.now(), dir = tmpdir()): Promise<number> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    if (!name.startsWith('flotilla-index-')) continue;
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => null);
+    if (!info?.isDirectory() || now - info.mtimeMs < STALE_INDEX_COPY_MS) continue;
+    await rm(path, { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
 }

@@ -34,7 +34,9 @@ function childrenOf(pid: number): number[] {
 
 function callOver(url: URL, method: string): Promise<Result<unknown>> {
   return new Promise((ok, fail) => {
-    const ws = new WebSocket(`ws://${url.host}/ws?token=${url.searchParams.get('token')}`, { headers: { origin: url.origin } });
+    // The ready line carries the token in the fragment (#token=…), never sent to a server.
+    const token = new URLSearchParams(url.hash.slice(1)).get('token');
+    const ws = new WebSocket(`ws://${url.host}/ws?token=${token}`, { headers: { origin: url.origin } });
     ws.on('open', () => ws.send(JSON.stringify({ t: 'call', id: 1, method, params: {} })));
     ws.on('message', (raw, binary) => {
       if (binary) return;

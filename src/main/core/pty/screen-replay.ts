@@ -10,9 +10,9 @@ import type { SerializeAddon as SerializeAddonType } from '@xterm/addon-serializ
 import type { Terminal as HeadlessTerminal } from '@xterm/headless';
 
 // Both packages are CommonJS whose named exports Node's ESM loader cannot see; require them.
-const require = createRequire(import.meta.url);
-const { Terminal } = require('@xterm/headless') as { Terminal: typeof HeadlessTerminal };
-const { SerializeAddon } = require('@xterm/addon-serialize') as { SerializeAddon: typeof SerializeAddonType };
+const requireCommonJs = createRequire(import.meta.url);
+const { Terminal } = requireCommonJs('@xterm/headless') as { Terminal: typeof HeadlessTerminal };
+const { SerializeAddon } = requireCommonJs('@xterm/addon-serialize') as { SerializeAddon: typeof SerializeAddonType };
 
 /** The restored screen keeps at most this many lines above the visible rows. */
 export const REPLAY_SCROLLBACK_LINES = 5_000;

@@ -24,7 +24,9 @@ const decoder = new TextDecoder();
 function flush(): void {
   if (pending.size === 0) return;
   const frames: ArrayBuffer[] = [];
-  for (const { header, parts, bytes } of pending.values()) {
+  // Smallest first: an echo or a prompt is handed to its pane before a flood's batch is.
+  const entries = [...pending.values()].sort((a, b) => a.bytes - b.bytes);
+  for (const { header, parts, bytes } of entries) {
     const frame = new Uint8Array(header.length + bytes);
     frame.set(header, 0);
     let offset = header.length;

@@ -3,7 +3,8 @@
  * measured in the same run, on the same machine, with the same bytes.
  *
  * - Stream: a PTY printing a file into a Flotilla pane, against a bare xterm.js page (same
- *   size, same font, same renderer) fed the same PTY's bytes over a plain WebSocket.
+ *   size, same font, same renderer: WebGL where Chromium offers it, as in the pane) fed the
+ *   same PTY's bytes over a plain WebSocket.
  * - Echo: a keystroke typed into an idle shell pane until xterm has parsed its echo, idle and
  *   while four other panes run `yes`; against a raw node-pty shell, idle and beside four raw
  *   `yes` PTYs.
@@ -62,6 +63,7 @@ async function startBarePage(payload: string): Promise<{ url: string; server: Se
       contents: `
         import { Terminal } from '@xterm/xterm';
         import { FitAddon } from '@xterm/addon-fit';
+        import { WebglAddon } from '@xterm/addon-webgl';
         window.bare = (options, width, height) => {
           const host = document.getElementById('host');
           host.style.width = width + 'px';
@@ -70,6 +72,8 @@ async function startBarePage(payload: string): Promise<{ url: string; server: Se
           const fit = new FitAddon();
           term.loadAddon(fit);
           term.open(host);
+          // The renderer Flotilla's pane uses: WebGL where the browser has it (SwiftShader counts), else DOM.
+          try { term.loadAddon(new WebglAddon()); window.renderer = 'webgl'; } catch { window.renderer = 'dom'; }
           fit.fit();
           window.term = term;
         };
@@ -262,9 +266,10 @@ export async function browserBench(payload: string, repo: string): Promise<Brows
       ours.push(await streamIntoPane(page, stream, b.bytes));
       await barePage.bringToFront();
     }
-    await barePage.close();
+    const renderer = await barePage.evaluate(() => (window as unknown as { renderer: string }).renderer);
     const mib = streamBytes / 1048576;
-    figures.push({ name: `PTY → pane, ${mib.toFixed(0)} MiB`, ours: mib / (median(ours) / 1000), base: mib / (median(base) / 1000), unit: 'MiB/s', baseline: 'bare xterm.js page', higherIsBetter: true });
+    await barePage.close();
+    figures.push({ name: `PTY → pane, ${mib.toFixed(0)} MiB, ${renderer}`, ours: mib / (median(ours) / 1000), base: mib / (median(base) / 1000), unit: 'MiB/s', baseline: 'bare xterm.js page', higherIsBetter: true });
 
     // 2. Echo in an idle pane, then beside four floods; Ctrl-C to silence of one flood.
     await page.bringToFront();

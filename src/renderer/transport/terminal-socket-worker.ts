@@ -4,7 +4,8 @@
  * (terminal output, see encodeTerminalFrame) are merged per agent and posted as one batch,
  * transferred, whenever the page is ready for one: at most one batch per animation frame, so
  * each pane's xterm is written once per frame instead of once per WebSocket message. An idle
- * terminal's echo goes out at once, since the page is ready then. Protocol: worker-socket.ts.
+ * terminal's echo goes out at once: the page is ready then, and a small frame for a pane with
+ * nothing waiting is never held for a batch. Protocol: worker-socket.ts.
  */
 import type { ToWorker, FromWorker } from './worker-socket';
 
@@ -20,6 +21,8 @@ let pending = new Map<string, { header: Uint8Array; parts: Uint8Array[]; bytes: 
 /** The page has handled the last batch and wants the next one as soon as there is one. */
 let ready = true;
 const decoder = new TextDecoder();
+/** Output this small, for a pane with nothing waiting, is passed on at once. */
+const INTERACTIVE_FRAME_BYTES = 512;
 
 function flush(): void {
   if (pending.size === 0) return;
@@ -47,6 +50,11 @@ function receiveBinary(data: ArrayBuffer): void {
   const headerLength = 1 + frame[0];
   const key = decoder.decode(frame.subarray(1, headerLength));
   const payload = frame.subarray(headerLength);
+  // An echo or a prompt (small, nothing of its pane waiting) is not held behind other panes' batches.
+  if (payload.length <= INTERACTIVE_FRAME_BYTES && !pending.has(key)) {
+    scope.postMessage({ t: 'frames', frames: [data], urgent: true }, [data]);
+    return;
+  }
   let entry = pending.get(key);
   if (!entry) pending.set(key, (entry = { header: frame.slice(0, headerLength), parts: [], bytes: 0 }));
   entry.parts.push(payload);

@@ -17,7 +17,7 @@ export type ToWorker =
 export type FromWorker =
   | { t: 'open' }
   | { t: 'text'; data: string }
-  | { t: 'frames'; frames: ArrayBuffer[] }
+  | { t: 'frames'; frames: ArrayBuffer[]; urgent?: boolean }
   | { t: 'error' }
   | { t: 'close'; code: number; reason: string };
 
@@ -86,7 +86,8 @@ export function createWorkerSocket(url: string): WebSocketLike {
         return;
       case 'frames':
         for (const frame of message.frames) socket.onmessage?.({ data: frame });
-        askForNext();
+        // An urgent frame came outside the batch cycle: the worker is not waiting for an answer.
+        if (!message.urgent) askForNext();
         return;
       case 'error':
         socket.onerror?.({});

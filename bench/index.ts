@@ -2,7 +2,9 @@
  * `npm run bench`: Flotilla's hot paths, each against a baseline measured in the same run.
  *
  * 1. Terminal throughput: bytes from a PTY through the core, the web transport (WebSocket,
- *    binary frames, ack-based flow control) to a client, against a raw node-pty read.
+ *    binary frames, ack-based flow control) to a Node client, against a raw node-pty read.
+ *    The same stream into a pane in Chromium, against a bare xterm.js page, and echo and
+ *    Ctrl-C under floods, are in bench/browser.ts (they need `npm run build`).
  * 2. Ctrl-C to silence under `yes`: through Flotilla against a raw node-pty.
  * 3. Agent creation (branch + worktree + record + PTY) against plain `git worktree add`,
  *    on a repository of 20,000 files.
@@ -10,7 +12,7 @@
  * Ratios are Flotilla / baseline (lower is better; 1.0 means no overhead).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,8 +21,9 @@ import WebSocket from 'ws';
 import { Core } from '../src/main/core/index';
 import { startWebServer } from '../src/main/server/web-server';
 import { decodeTerminalFrame } from '../src/shared/contract';
+import { browserBench, type BrowserFigure } from './browser';
 
-const THROUGHPUT_BYTES = Number(process.env.BENCH_BYTES ?? 64 * 1024 * 1024);
+const THROUGHPUT_BYTES = Number(process.env.BENCH_BYTES ?? 32 * 1024 * 1024);
 const REPO_FILES = Number(process.env.BENCH_FILES ?? 20_000);
 const ROUNDS = 3;
 const TOKEN = 'bench-token';
@@ -224,7 +227,7 @@ async function main(): Promise<void> {
   await core.dispose();
 
   const rows: [string, number, number, string][] = [
-    ['PTY → client throughput (64 MiB)', median(flotilla1), median(baseline1), 'raw node-pty read'],
+    [`PTY → Node client, ${(THROUGHPUT_BYTES / 1048576).toFixed(0)} MiB`, median(flotilla1), median(baseline1), 'raw node-pty read'],
     ['Ctrl-C to silence under `yes`', median(flotilla2), median(baseline2), 'raw node-pty'],
     [`Agent creation, ${REPO_FILES} files`, median(flotilla3), median(baseline3), 'git worktree add'],
   ];
@@ -236,8 +239,26 @@ async function main(): Promise<void> {
   }
   const mibps = (THROUGHPUT_BYTES / 1048576) / (median(flotilla1) / 1000);
   const rawMibps = (THROUGHPUT_BYTES / 1048576) / (median(baseline1) / 1000);
-  console.log(`\nthroughput: flotilla ${mibps.toFixed(0)} MiB/s, raw ${rawMibps.toFixed(0)} MiB/s; Ctrl-C silence ${fmt(median(flotilla2))} (goal < 500 ms)`);
+  console.log(`\nthroughput: flotilla ${mibps.toFixed(0)} MiB/s, raw ${rawMibps.toFixed(0)} MiB/s (server delivery ${(rawMibps > 0 ? mibps / rawMibps : 0).toFixed(2)} of a raw read); Ctrl-C silence ${fmt(median(flotilla2))} (goal < 500 ms)`);
+
+  if (process.env.BENCH_BROWSER === '0') {
+    console.log('\nbrowser benchmarks skipped (BENCH_BROWSER=0)');
+  } else if (!existsSync(join(import.meta.dirname, '..', 'out', 'main', 'cli.js'))) {
+    console.log('\nbrowser benchmarks skipped: run `npm run build` first');
+  } else {
+    printBrowserFigures(await browserBench(payload, repo));
+  }
   rmSync(scratch, { recursive: true, force: true });
+}
+
+function printBrowserFigures(figures: BrowserFigure[]): void {
+  console.log('\nin Chromium                               flotilla    baseline    ratio   baseline is');
+  for (const f of figures) {
+    const show = (v: number) => (f.unit === 'ms' ? fmt(v) : `${v.toFixed(1)} MiB/s`);
+    const ratio = f.base > 0 ? f.ours / f.base : Number.NaN;
+    console.log(`${f.name.padEnd(40)}  ${show(f.ours).padStart(11)} ${show(f.base).padStart(11)}   ${ratio.toFixed(2).padStart(5)}x  ${f.baseline}`);
+  }
+  console.log('(throughput ratio: higher is better, goal ≥ 0.9; latency ratios: lower is better)');
 }
 
 main().catch((err) => {

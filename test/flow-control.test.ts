@@ -70,4 +70,20 @@ describe('FlowControl', () => {
     expect(flow.lowWatermarkBytes).toBe(LOW_WATERMARK_BYTES);
     expect(LOW_WATERMARK_BYTES).toBeLessThan(HIGH_WATERMARK_BYTES);
   });
+
+  it('gives each subscriber its own window: a small one pauses sooner, and a window can change', () => {
+    const flow = new FlowControl(100, 10);
+    flow.add('focused');
+    flow.add('background', { highWatermarkBytes: 20, lowWatermarkBytes: 5 });
+    expect(flow.sent('focused', 50)).toBe('none');
+    expect(flow.sent('background', 21)).toBe('pause');
+    flow.ack('focused', 50);
+    expect(flow.ack('background', 10)).toBe('none'); // 11: not yet under its low watermark of 5
+    expect(flow.ack('background', 7)).toBe('resume');
+    // The focused one widens the other's window: 30 unacked no longer holds the PTY.
+    flow.sent('background', 30);
+    expect(flow.paused).toBe(true);
+    expect(flow.setWindow('background', { highWatermarkBytes: 100, lowWatermarkBytes: 40 })).toBe('resume');
+    expect(flow.setWindow('nobody', { highWatermarkBytes: 1, lowWatermarkBytes: 1 })).toBe('none');
+  });
 });

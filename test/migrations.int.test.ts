@@ -1,5 +1,6 @@
+import { mkdirSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate, openDatabase, schemaVersion, type Migration } from '../src/main/core/db';
 import { AppError } from '../src/main/core/errors';
@@ -97,10 +98,9 @@ describe('migrations', () => {
 
   it('003 adds the settings table; a version-2 database keeps its data and starts with no passed-through variables', () => {
     const file = freshFile();
-    openDatabase(file).close();
+    mkdirSync(dirname(file), { recursive: true });
     const raw = new Database(file);
-    raw.exec('DROP TABLE settings');
-    raw.pragma('user_version = 2');
+    migrate(raw, MIGRATIONS.slice(0, 2));
     raw.exec(`INSERT INTO prices VALUES ('m', 1, 2, 1)`);
     expect(migrate(raw, MIGRATIONS.slice(0, 3))).toBe(1);
     expect(tables(raw)).toContain('settings');
@@ -114,6 +114,24 @@ describe('migrations', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('004 records a size per transcript chunk and keeps the chunks already stored', () => {
+    const raw = rawDb();
+    raw.pragma('foreign_keys = ON');
+    migrate(raw, MIGRATIONS.slice(0, 3));
+    raw.exec(`INSERT INTO repos VALUES ('r1', '/repo', 'repo', 1, 1)`);
+    raw.exec(`INSERT INTO agents (id, repo_id, name, slug, branch, base_ref, base_is_branch, base_sha, kind, worktree_path, status, missing, created_at, updated_at)
+      VALUES ('a1', 'r1', 'A', 'a', 'flotilla/a', 'main', 1, 'abc', 'shell', '/wt', 'running', 0, 1, 1)`);
+    raw.exec(`INSERT INTO transcript_chunks (agent_id, data, size, created_at) VALUES ('a1', x'6869', 2, 1)`);
+    migrate(raw, MIGRATIONS.slice(0, 4));
+    expect(schemaVersion(raw)).toBe(4);
+    expect(raw.prepare('SELECT size, cols, rows FROM transcript_chunks').all()).toEqual([{ size: 2, cols: null, rows: null }]);
+    raw.exec(`INSERT INTO transcript_chunks (agent_id, data, size, created_at, cols, rows) VALUES ('a1', x'6869', 2, 2, 100, 30)`);
+    // The trim's walk over sizes is answered from the index alone, without reading the blobs.
+    const plan = raw.prepare(`EXPLAIN QUERY PLAN SELECT id, size FROM transcript_chunks WHERE agent_id = 'a1' ORDER BY id`).all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/COVERING INDEX transcript_chunks_agent/);
+    raw.close();
   });
 
   it('a failing migration rolls back and leaves the file at the last good version', () => {

@@ -3,8 +3,17 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type FlotillaDb } from '../src/main/core/db';
 import { AppError } from '../src/main/core/errors';
-import { HIGH_WATERMARK_BYTES, MAX_COALESCE_BYTES, PtyService, defaultShell, type PtySpawnOptions } from '../src/main/core/pty';
-import { OutputCollector, makeTestDb, nextExit, seedAgent, sleep, testEnv } from './helpers/pty';
+import { MAX_TRANSCRIPT_BYTES } from '../src/main/core/db';
+import {
+  BACKGROUND_HIGH_WATERMARK_BYTES,
+  BACKGROUND_MAX_COALESCE_BYTES,
+  HIGH_WATERMARK_BYTES,
+  MAX_COALESCE_BYTES,
+  PtyService,
+  defaultShell,
+  type PtySpawnOptions,
+} from '../src/main/core/pty';
+import { OutputCollector, makeTestDb, nextExit, screenText, seedAgent, sleep, testEnv } from './helpers/pty';
 
 /** Absolute path of a program, so the test does not depend on how the PTY resolves names. */
 function which(name: string): string {
@@ -96,9 +105,9 @@ describe('PtyService', () => {
     await settle(first, 50);
 
     const late = new OutputCollector();
-    const { replayedBytes } = service.subscribe(agentId, 'late', late.sink);
+    const { replayedBytes } = await service.subscribe(agentId, 'late', late.sink);
     expect(replayedBytes).toBeGreaterThan(0);
-    expect(late.chunks).toHaveLength(1); // the replay arrived synchronously, in one piece
+    expect(late.chunks).toHaveLength(1); // the replay arrived before the attach answered, in one piece
     expect(late.text()).toContain('before-2');
     expect(late.bytes).toBe(replayedBytes);
 
@@ -251,7 +260,7 @@ describe('PtyService', () => {
     const fresh = new PtyService({ transcripts: reopened.transcripts });
     try {
       const out = new OutputCollector();
-      const { replayedBytes } = fresh.subscribe(agentId, 'client', out.sink);
+      const { replayedBytes } = await fresh.subscribe(agentId, 'client', out.sink);
       expect(replayedBytes).toBeGreaterThan(0);
       expect(out.text()).toContain('persist-me-42');
       expect(fresh.isRunning(agentId)).toBe(false);
@@ -259,6 +268,87 @@ describe('PtyService', () => {
       await fresh.dispose();
       reopened.close();
     }
+  });
+
+  it('restores every line of a shell that was resized several times, from a fresh service on the same database', async () => {
+    const out = new OutputCollector();
+    service.subscribe(agentId, 'client', (data) => {
+      out.sink(data);
+      service.ack(agentId, 'client', data.byteLength);
+    });
+    run(which('bash'), ['--noprofile', '--norc', '-i'], { env: { ...testEnv(), PS1: 'a-rather-long-prompt-that-wraps-at-narrow-widths $ ' } });
+    service.write(agentId, 'for i in $(seq 1 40); do echo "numbered-line-$i"; done\r');
+    await out.waitForText('numbered-line-40');
+    // An unfinished command line several rows long: bash redraws it, with cursor moves for the new width, on every resize.
+    service.write(agentId, `echo ${'x'.repeat(160)}`);
+    await out.waitFor((c) => c.text().includes('x'.repeat(160)));
+    for (const [cols, rows] of [[40, 10], [120, 30], [30, 8], [90, 20], [35, 12]]) {
+      const before = out.bytes;
+      service.resize(agentId, cols, rows);
+      await out.waitFor((c) => c.bytes > before); // the redraw
+      await settle(out, 100);
+    }
+    await service.dispose();
+    db.close();
+
+    const reopened = openDatabase(dbFile);
+    const fresh = new PtyService({ transcripts: reopened.transcripts });
+    try {
+      // The raw bytes replayed on a terminal of another size lose lines: that is the bug this guards against.
+      const raw = await screenText(reopened.transcripts.tail(agentId, 1024 * 1024), 100, 30);
+      const lost = Array.from({ length: 40 }, (_, i) => `numbered-line-${i + 1}`).filter((line) => !raw.split('\n').includes(line));
+      expect(lost.length).toBeGreaterThan(0);
+
+      const restored = new OutputCollector();
+      await fresh.subscribe(agentId, 'client', restored.sink);
+      const screen = (await screenText(restored.buffer(), 100, 30)).split('\n');
+      for (let i = 1; i <= 40; i++) expect(screen).toContain(`numbered-line-${i}`);
+      expect(screen.join('\n')).toContain('x'.repeat(20));
+    } finally {
+      await fresh.dispose();
+      reopened.close();
+    }
+  });
+
+  it('writes a flood to the transcript in a few batches, keeping only its bounded tail', async () => {
+    let batches = 0;
+    const appendBatch = db.transcripts.appendBatch.bind(db.transcripts);
+    db.transcripts.appendBatch = (chunks) => {
+      batches++;
+      appendBatch(chunks);
+    };
+    const out = new OutputCollector();
+    service.subscribe(agentId, 'client', (data) => {
+      out.sink(data);
+      service.ack(agentId, 'client', data.byteLength);
+    });
+    const exit = nextExit(service, agentId, 60_000);
+    run(SH, ['-c', `head -c ${16 * 1024 * 1024} /dev/zero | tr '\\0' y; printf END`]);
+    await exit;
+    expect(out.bytes).toBe(16 * 1024 * 1024 + 3);
+    // 16 MiB went by; it was not written 256 KiB at a time (64 batches), and only the bound is kept.
+    expect(batches).toBeLessThan(16);
+    const stored = db.transcripts.tail(agentId, 64 * 1024 * 1024);
+    expect(stored.length).toBeLessThanOrEqual(MAX_TRANSCRIPT_BYTES);
+    expect(stored.subarray(-3).toString()).toBe('END');
+  });
+
+  it('gives the terminal being typed in the full window and the others a small one', async () => {
+    const other = seedAgent(db, '/tmp/flotilla-other-repo');
+    const flood = new OutputCollector();
+    service.subscribe(other, 'client', flood.sink); // never acks
+    service.spawn(other, { file: which('yes'), args: [], cwd: dir, env: testEnv(), cols: 80, rows: 24 });
+    run(SH);
+    service.write(agentId, 'echo typed-$((3*3))\r');
+    await flood.waitFor((c) => c.bytes > 0);
+    const stalledAt = await settle(flood);
+    // Bounded by the background window (plus one small coalesced chunk and one read), not the full one.
+    expect(stalledAt).toBeLessThanOrEqual(BACKGROUND_HIGH_WATERMARK_BYTES + BACKGROUND_MAX_COALESCE_BYTES + 64 * 1024);
+    expect(stalledAt).toBeLessThan(HIGH_WATERMARK_BYTES);
+    // Typing in the flooding terminal makes it the foreground one: once acked, it runs ahead by the full window.
+    service.write(other, 'z');
+    service.ack(other, 'client', stalledAt);
+    await flood.waitFor((c) => c.bytes - stalledAt > BACKGROUND_HIGH_WATERMARK_BYTES + BACKGROUND_MAX_COALESCE_BYTES + 64 * 1024);
   });
 
   it('dispose kills every process and is idempotent', async () => {

@@ -4,6 +4,12 @@
 interface FlotillaTestSeam {
   /** All lines of the agent's active terminal buffer joined by '\n', trailing spaces trimmed. */
   terminalText(agentId: string): string;
+  /** Output bytes of the agent's pane that xterm has parsed (counted in write callbacks). */
+  terminalWrittenBytes(agentId: string): number;
+  /** Calls `listener` with each chunk xterm finishes writing to the agent's pane; returns the unsubscribe. */
+  onTerminalWrite(agentId: string, listener: (data: Uint8Array) => void): () => void;
+  /** Sends `data` as if typed in the agent's pane (through xterm's own input path). */
+  terminalInput(agentId: string, data: string): void;
 }
 
 interface Window {

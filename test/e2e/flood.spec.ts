@@ -45,4 +45,37 @@ describe('a flood in one pane', () => {
     await paneOf(page, 'Calm').getByTestId('pane-stop').click();
     await expect.poll(() => paneOf(page, 'Calm').getAttribute('data-status'), { timeout: 10_000 }).toBe('stopped');
   });
+
+  it('answers every keystroke in one pane while three others flood, and the floods keep flowing', async () => {
+    const floods: string[] = [];
+    for (const name of ['Flood A', 'Flood B', 'Flood C']) {
+      floods.push(await createAgent(page, { name }));
+      await typeInTerminal(page, name, `yes ${name.replace(' ', '-')}-line`);
+    }
+    for (const [i, id] of floods.entries()) await waitForTerminal(page, id, `Flood-${'ABC'[i]}-line`);
+    const typist = await createAgent(page, { name: 'Typist' });
+
+    // Each keystroke's echo arrives while the floods run (generous bound: a loaded machine is slow, not stuck).
+    await paneOf(page, 'Typist').getByTestId('pane-terminal').click();
+    for (const word of ['alpha', 'bravo', 'charlie']) {
+      await page.keyboard.type(`echo typed-${word}`);
+      await waitForTerminal(page, typist, `echo typed-${word}`, 15_000);
+      await page.keyboard.press('Enter');
+      await waitForTerminal(page, typist, `\ntyped-${word}`, 15_000);
+    }
+    // The background panes got smaller windows, not none: each still receives output.
+    const written = (id: string) => page.evaluate((agentId) => window.__flotilla!.terminalWrittenBytes(agentId), id);
+    for (const id of floods) {
+      const before = await written(id);
+      await expect.poll(() => written(id), { timeout: 15_000 }).toBeGreaterThan(before);
+    }
+    for (const name of ['Flood A', 'Flood B', 'Flood C']) {
+      await paneOf(page, name).getByTestId('pane-terminal').click();
+      await page.keyboard.press('Control+C');
+    }
+    for (const [i, id] of floods.entries()) {
+      await typeInTerminal(page, `Flood ${'ABC'[i]}`, `echo quiet-$((${i}+40))`);
+      await waitForTerminal(page, id, `quiet-${i + 40}`, 15_000);
+    }
+  });
 });

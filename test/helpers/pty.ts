@@ -3,6 +3,7 @@
  * a collecting sink, and a plain environment for the processes.
  */
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { openDatabase, type AgentRow, type FlotillaDb } from '../../src/main/core/db';
 import type { PtyExitEvent, PtyService } from '../../src/main/core/pty';
@@ -128,4 +129,24 @@ export function nextExit(service: PtyService, id: string, timeoutMs = 10_000): P
 /** Sleeps; for letting output settle where the assertion is "nothing more arrives". */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * What a terminal of `cols` × `rows` shows after `bytes` (scrollback included), one line per
+ * row with trailing spaces trimmed: a stand-in for the page's xterm.
+ */
+export async function screenText(bytes: Uint8Array, cols: number, rows: number): Promise<string> {
+  // CommonJS whose named exports Node's ESM loader cannot see.
+  const require = createRequire(import.meta.url);
+  const { Terminal } = require('@xterm/headless') as typeof import('@xterm/headless');
+  const term = new Terminal({ cols, rows, scrollback: 10_000, allowProposedApi: true });
+  try {
+    await new Promise<void>((resolve) => term.write(bytes, resolve));
+    const buffer = term.buffer.active;
+    const lines: string[] = [];
+    for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
+    return lines.join('\n');
+  } finally {
+    term.dispose();
+  }
 }

@@ -13,6 +13,7 @@ import {
 } from '../../shared/contract';
 import type { Result } from '../../shared/types';
 import { EventListeners, ListenerSet } from './listeners';
+import { createDefaultSocket } from './worker-socket';
 
 /** The part of the browser's WebSocket this client uses; tests pass the `ws` package's. */
 export interface WebSocketLike {
@@ -31,7 +32,7 @@ export interface WsClientOptions {
   url: string;
   /** Subprotocols to offer; the page's token travels as one of them. */
   protocols?: string[];
-  /** Defaults to the browser's WebSocket. */
+  /** Defaults to a WebSocket owned by a worker (worker-socket.ts). */
   createSocket?: (url: string, protocols: string[]) => WebSocketLike;
 }
 
@@ -57,8 +58,8 @@ interface Pending {
 
 /** Connects to the core over a WebSocket and keeps reconnecting until closed. */
 export function createWsClient(options: WsClientOptions): WsClient {
-  const createSocket =
-    options.createSocket ?? ((url: string, protocols: string[]) => new WebSocket(url, protocols) as unknown as WebSocketLike);
+  // By default the socket lives in a worker, so terminal bytes are received off the page's thread.
+  const createSocket = options.createSocket ?? createDefaultSocket;
   const events = new EventListeners();
   const terminal = new ListenerSet<[TerminalData]>();
   const connection = new ListenerSet<[boolean]>();

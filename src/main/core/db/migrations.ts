@@ -170,6 +170,19 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Each chunk records the terminal size it was printed at, so a restore can replay resize
+    // redraws at the width they were made for. NULL on older chunks: the size is unknown.
+    name: '004-transcript-chunk-size',
+    sql: `
+      ALTER TABLE transcript_chunks ADD COLUMN cols INTEGER;
+      ALTER TABLE transcript_chunks ADD COLUMN rows INTEGER;
+      -- Covers the trim's walk over (id, size): size sits after the blob in the row, so reading
+      -- it from the table follows the blob's overflow pages.
+      DROP INDEX transcript_chunks_agent;
+      CREATE INDEX transcript_chunks_agent ON transcript_chunks (agent_id, id, size);
+    `,
+  },
 ];
 
 /** Reads the schema version recorded in the database file. */

@@ -1,7 +1,9 @@
 /**
  * Ack-based flow control for one terminal (after VS Code's terminal flow control): count the
  * bytes each subscriber has been sent but not yet rendered; pause the PTY when any subscriber
- * falls more than a high watermark behind, resume once every one is back under a low one.
+ * falls more than its high watermark behind, resume once every one is back under its low one.
+ * Each subscriber has its own window, so a terminal the user is not typing in can be kept to
+ * a small one and cannot fill the shared connection ahead of the one they are.
  * Pure accounting: the caller applies the returned change to the PTY.
  */
 
@@ -10,18 +12,42 @@ export const HIGH_WATERMARK_BYTES = 256 * 1024;
 /** Resume once every subscriber is below this many unacknowledged bytes. */
 export const LOW_WATERMARK_BYTES = 32 * 1024;
 
+/** A background terminal pauses above this many unacknowledged bytes... */
+export const BACKGROUND_HIGH_WATERMARK_BYTES = 64 * 1024;
+/** ...and resumes below this many. */
+export const BACKGROUND_LOW_WATERMARK_BYTES = 16 * 1024;
+
 /** What the caller must do to the PTY after an accounting step. */
 export type FlowChange = 'pause' | 'resume' | 'none';
+
+/** How far one subscriber may fall behind. */
+export interface FlowWindow {
+  readonly highWatermarkBytes: number;
+  readonly lowWatermarkBytes: number;
+}
+
+/** The window of the terminal the user is working in (and of every terminal before they type anywhere). */
+export const FOREGROUND_WINDOW: FlowWindow = { highWatermarkBytes: HIGH_WATERMARK_BYTES, lowWatermarkBytes: LOW_WATERMARK_BYTES };
+/** The window of the other terminals. */
+export const BACKGROUND_WINDOW: FlowWindow = {
+  highWatermarkBytes: BACKGROUND_HIGH_WATERMARK_BYTES,
+  lowWatermarkBytes: BACKGROUND_LOW_WATERMARK_BYTES,
+};
 
 /** Unacknowledged-byte accounting of one terminal's subscribers. */
 export class FlowControl {
   private readonly unackedBytes = new Map<string, number>();
+  private readonly windows = new Map<string, FlowWindow>();
   private pausedState = false;
+  private readonly defaultWindow: FlowWindow;
 
+  /** The watermarks are the window of subscribers added without one. */
   constructor(
     readonly highWatermarkBytes = HIGH_WATERMARK_BYTES,
     readonly lowWatermarkBytes = LOW_WATERMARK_BYTES,
-  ) {}
+  ) {
+    this.defaultWindow = { highWatermarkBytes, lowWatermarkBytes };
+  }
 
   /** True while the PTY should be paused. */
   get paused(): boolean {
@@ -38,14 +64,23 @@ export class FlowControl {
   }
 
   /** Starts (or restarts) accounting for a subscriber with nothing outstanding. */
-  add(clientId: string): FlowChange {
+  add(clientId: string, window: FlowWindow = this.defaultWindow): FlowChange {
     this.unackedBytes.set(clientId, 0);
+    this.windows.set(clientId, window);
+    return this.settle();
+  }
+
+  /** Changes how far a known subscriber may fall behind. */
+  setWindow(clientId: string, window: FlowWindow): FlowChange {
+    if (!this.unackedBytes.has(clientId)) return 'none';
+    this.windows.set(clientId, window);
     return this.settle();
   }
 
   /** Stops accounting for a subscriber; its unacked bytes no longer hold the PTY. */
   remove(clientId: string): FlowChange {
     this.unackedBytes.delete(clientId);
+    this.windows.delete(clientId);
     return this.settle();
   }
 
@@ -66,14 +101,19 @@ export class FlowControl {
   }
 
   private settle(): FlowChange {
-    let max = 0;
-    for (const bytes of this.unackedBytes.values()) if (bytes > max) max = bytes;
-    if (!this.pausedState && max > this.highWatermarkBytes) {
+    let overHigh = false;
+    let allUnderLow = true;
+    for (const [clientId, bytes] of this.unackedBytes) {
+      const window = this.windows.get(clientId) ?? this.defaultWindow;
+      if (bytes > window.highWatermarkBytes) overHigh = true;
+      if (bytes >= window.lowWatermarkBytes) allUnderLow = false;
+    }
+    if (!this.pausedState && overHigh) {
       this.pausedState = true;
       return 'pause';
     }
     // Hysteresis: between the watermarks the state stays as it is, so the PTY does not flap.
-    if (this.pausedState && max < this.lowWatermarkBytes) {
+    if (this.pausedState && allUnderLow) {
       this.pausedState = false;
       return 'resume';
     }

@@ -3,6 +3,7 @@ export {
   PtyService,
   COALESCE_MS,
   MAX_COALESCE_BYTES,
+  BACKGROUND_MAX_COALESCE_BYTES,
   REPLAY_BYTES,
   TRANSCRIPT_FLUSH_MS,
   TRANSCRIPT_FLUSH_BYTES,
@@ -12,5 +13,16 @@ export {
   type PtyStartEvent,
   type TerminalSink,
 } from './pty-service';
-export { FlowControl, HIGH_WATERMARK_BYTES, LOW_WATERMARK_BYTES, type FlowChange } from './flow-control';
+export {
+  FlowControl,
+  HIGH_WATERMARK_BYTES,
+  LOW_WATERMARK_BYTES,
+  BACKGROUND_HIGH_WATERMARK_BYTES,
+  BACKGROUND_LOW_WATERMARK_BYTES,
+  FOREGROUND_WINDOW,
+  BACKGROUND_WINDOW,
+  type FlowChange,
+  type FlowWindow,
+} from './flow-control';
 export { defaultShell } from './default-shell';
+export { renderScreen, REPLAY_SCROLLBACK_LINES, type SizedOutput } from './screen-replay';

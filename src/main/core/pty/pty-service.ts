@@ -1,25 +1,34 @@
 /**
  * PTY sessions keyed by agent id, and the terminal data path: node-pty bytes are coalesced
  * for a few milliseconds, sent to every subscriber of the id, flow-controlled by their acks,
- * and written to the transcript in batches. Bytes end to end: nothing here decodes output.
+ * and written to the transcript in large, infrequent batches. Bytes end to end: nothing here
+ * decodes live output (only a replay, rebuilt on attach, goes through a headless terminal).
+ * See docs/technical/terminal-path.md.
  */
 import { existsSync, readSync } from 'node:fs';
 import { spawn as spawnPty, type IDisposable, type IPty } from 'node-pty';
-import type { TranscriptsTable } from '../db';
+import { MAX_TRANSCRIPT_BYTES, type TranscriptsTable } from '../db';
 import { AppError } from '../errors';
 import { Emitter } from '../lifecycle';
-import { FlowControl } from './flow-control';
+import { BACKGROUND_WINDOW, FOREGROUND_WINDOW, FlowControl, type FlowWindow } from './flow-control';
+import { renderScreen, type SizedOutput } from './screen-replay';
 
 /** Output arriving within this window goes out as one Buffer. */
 export const COALESCE_MS = 5;
 /** ...unless this much is pending already: keeps chunks, and the overshoot past the watermark, bounded. */
 export const MAX_COALESCE_BYTES = 128 * 1024;
-/** A new subscriber first receives at most this much recent output. */
+/** A background terminal's chunks are smaller, so its overshoot past its small window is too. */
+export const BACKGROUND_MAX_COALESCE_BYTES = 16 * 1024;
+/** A new subscriber's screen is rebuilt from at most this much recent output. */
 export const REPLAY_BYTES = 256 * 1024;
-/** Transcript bytes are written at least this often... */
-export const TRANSCRIPT_FLUSH_MS = 250;
-/** ...or as soon as this many are pending. */
-export const TRANSCRIPT_FLUSH_BYTES = 256 * 1024;
+/**
+ * Transcript bytes are written at least this often... Rarely, because a write costs the event
+ * loop the terminal shares; the transcript is a convenience (replay), never state the user
+ * must not lose, and every process's output is written at once when it exits.
+ */
+export const TRANSCRIPT_FLUSH_MS = 2_000;
+/** ...or as soon as this many are pending in all. */
+export const TRANSCRIPT_FLUSH_BYTES = 8 * 1024 * 1024;
 /** kill() escalates to SIGKILL after this long. */
 export const KILL_DEADLINE_MS = 2_000;
 /** After SIGKILL, give up waiting for node-pty's exit event after this long. */
@@ -55,16 +64,31 @@ export interface PtyStartEvent {
 /** Receives a terminal's output bytes. Must not keep or mutate the buffer beyond the call. */
 export type TerminalSink = (data: Uint8Array) => void;
 
+interface Subscriber {
+  readonly sink: TerminalSink;
+  /** Live output that arrived while the replay was being rebuilt; null once it has been sent. */
+  held: Buffer[] | null;
+}
+
 /** Subscribers and their flow accounting; outlives processes so a restart keeps its viewers. */
 interface Channel {
-  readonly sinks: Map<string, TerminalSink>;
+  readonly subscribers: Map<string, Subscriber>;
   readonly flow: FlowControl;
+}
+
+/** Output not yet written to the transcript, one segment per terminal size. */
+interface PendingTranscript {
+  segments: { cols: number; rows: number; parts: Buffer[]; bytes: number }[];
+  bytes: number;
 }
 
 interface Session {
   readonly id: string;
   readonly pty: IPty;
   readonly listeners: IDisposable[];
+  /** The PTY's size: transcript bytes are recorded with the size they were printed at. */
+  cols: number;
+  rows: number;
   pending: Buffer[];
   pendingBytes: number;
   coalesceTimer: ReturnType<typeof setTimeout> | null;
@@ -86,8 +110,10 @@ export class PtyService {
   private readonly flushIntervalMs: number;
   private readonly sessions = new Map<string, Session>();
   private readonly channels = new Map<string, Channel>();
-  private transcriptPending = new Map<string, Buffer[]>();
+  private transcriptPending = new Map<string, PendingTranscript>();
   private transcriptPendingBytes = 0;
+  /** The terminal the user last typed in; null until they type anywhere. The others get small windows. */
+  private foregroundId: string | null = null;
   private transcriptTimer: ReturnType<typeof setTimeout> | null = null;
   private disposing: Promise<void> | null = null;
 
@@ -122,6 +148,8 @@ export class PtyService {
       id,
       pty,
       listeners: [],
+      cols: opts.cols,
+      rows: opts.rows,
       pending: [],
       pendingBytes: 0,
       coalesceTimer: null,
@@ -144,10 +172,15 @@ export class PtyService {
     this.onDidStartEmitter.fire({ id, pid: pty.pid });
   }
 
-  /** Writes input (keystrokes, paste) to the process. No-op when it is not running. */
+  /**
+   * Writes input (keystrokes, paste) to the process, and makes its terminal the foreground
+   * one: the terminal typed in gets the full flow-control window, the others a small one, so
+   * its echo is not queued behind their output. No-op when it is not running.
+   */
   write(id: string, data: string): void {
     const session = this.sessions.get(id);
     if (!session || session.done) return;
+    this.setForeground(id);
     try {
       // Goes to the master side even while output is paused, so Ctrl-C still reaches the line discipline.
       session.pty.write(data);
@@ -160,8 +193,14 @@ export class PtyService {
   resize(id: string, cols: number, rows: number): void {
     const session = this.sessions.get(id);
     if (!session || session.done) return;
+    cols = Math.max(1, Math.floor(cols));
+    rows = Math.max(1, Math.floor(rows));
+    // Output read so far was printed at the old size; record it so before the new size applies.
+    this.flushOutput(session);
+    session.cols = cols;
+    session.rows = rows;
     try {
-      session.pty.resize(Math.max(1, Math.floor(cols)), Math.max(1, Math.floor(rows)));
+      session.pty.resize(cols, rows);
     } catch {
       // Resizing a PTY whose process just exited fails; nothing to resize any more.
     }
@@ -183,19 +222,34 @@ export class PtyService {
   }
 
   /**
-   * Subscribes a client to the terminal of `id`: `sink` first receives recent output (stored
-   * and not yet stored) synchronously, then live output. Works whether or not a process runs.
+   * Subscribes a client to the terminal of `id`: `sink` first receives the screen as recent
+   * output (stored and not yet stored) drew it, then live output; output that arrives while
+   * the screen is rebuilt is held and follows it. Works whether or not a process runs.
    */
-  subscribe(id: string, clientId: string, sink: TerminalSink): { replayedBytes: number } {
+  async subscribe(id: string, clientId: string, sink: TerminalSink): Promise<{ replayedBytes: number }> {
     const channel = this.channelFor(id);
-    channel.sinks.set(clientId, sink);
-    channel.flow.add(clientId);
-    const replay = this.replay(id);
+    const subscriber: Subscriber = { sink, held: [] };
+    channel.subscribers.set(clientId, subscriber);
+    channel.flow.add(clientId, this.windowFor(id));
+    // Taken now: everything after this point is live output, held until the replay is sent.
+    const recent = this.recentOutput(id);
+    this.syncPause(id);
+    let replay: Buffer;
+    try {
+      replay = await renderScreen(recent);
+    } catch (err) {
+      console.error('[flotilla] could not rebuild a terminal screen; replaying raw output', err);
+      replay = Buffer.concat(recent.map((segment) => segment.data));
+    }
+    if (channel.subscribers.get(clientId) !== subscriber || this.channels.get(id) !== channel) return { replayedBytes: 0 };
+    const held = subscriber.held ?? [];
+    subscriber.held = null;
     if (replay.length > 0) {
       this.send(clientId, sink, replay);
       // The client acks replayed bytes like any others, so they count.
       channel.flow.sent(clientId, replay.length);
     }
+    for (const data of held) this.send(clientId, sink, data);
     this.syncPause(id);
     return { replayedBytes: replay.length };
   }
@@ -203,7 +257,7 @@ export class PtyService {
   unsubscribe(id: string, clientId: string): void {
     const channel = this.channels.get(id);
     if (!channel) return;
-    channel.sinks.delete(clientId);
+    channel.subscribers.delete(clientId);
     if (channel.flow.remove(clientId) !== 'none') this.syncPause(id);
     this.dropChannelIfUnused(id);
   }
@@ -211,7 +265,7 @@ export class PtyService {
   /** A client went away: drop all its subscriptions and its unacked bytes, so no PTY stays paused for it. */
   unsubscribeClient(clientId: string): void {
     for (const [id, channel] of [...this.channels]) {
-      if (channel.sinks.has(clientId)) this.unsubscribe(id, clientId);
+      if (channel.subscribers.has(clientId)) this.unsubscribe(id, clientId);
     }
   }
 
@@ -239,7 +293,8 @@ export class PtyService {
     if (session.done || data.length === 0) return;
     session.pending.push(data);
     session.pendingBytes += data.length;
-    if (session.pendingBytes >= MAX_COALESCE_BYTES) this.flushOutput(session);
+    const limit = this.isBackground(session.id) ? BACKGROUND_MAX_COALESCE_BYTES : MAX_COALESCE_BYTES;
+    if (session.pendingBytes >= limit) this.flushOutput(session);
     else session.coalesceTimer ??= setTimeout(() => this.flushOutput(session), COALESCE_MS);
   }
 
@@ -251,16 +306,43 @@ export class PtyService {
     const data = session.pending.length === 1 ? session.pending[0] : Buffer.concat(session.pending, session.pendingBytes);
     session.pending = [];
     session.pendingBytes = 0;
-    this.queueTranscript(session.id, data);
+    this.queueTranscript(session, data);
     if (this.onDidOutputEmitter.hasListeners) this.onDidOutputEmitter.fire(session.id);
     const channel = this.channels.get(session.id);
     if (!channel) return;
     let changed = false;
-    for (const [clientId, sink] of channel.sinks) {
-      this.send(clientId, sink, data);
+    for (const [clientId, subscriber] of channel.subscribers) {
+      if (subscriber.held) subscriber.held.push(data);
+      else this.send(clientId, subscriber.sink, data);
       if (channel.flow.sent(clientId, data.length) !== 'none') changed = true;
     }
     if (changed) this.syncPause(session.id);
+  }
+
+  /** Foreground while the user has typed nowhere yet, or last typed in this terminal. */
+  private isBackground(id: string): boolean {
+    return this.foregroundId !== null && this.foregroundId !== id;
+  }
+
+  private windowFor(id: string): FlowWindow {
+    return this.isBackground(id) ? BACKGROUND_WINDOW : FOREGROUND_WINDOW;
+  }
+
+  /** Gives `id` the full window and every other terminal a small one. */
+  private setForeground(id: string): void {
+    if (this.foregroundId === id) return;
+    const previous = this.foregroundId;
+    this.foregroundId = id;
+    // Before the first keystroke every terminal had the full window; after it, all but one shrink.
+    const affected = previous === null ? [...this.channels.keys()] : [previous, id];
+    for (const affectedId of affected) {
+      const channel = this.channels.get(affectedId);
+      if (!channel) continue;
+      const window = this.windowFor(affectedId);
+      let changed = false;
+      for (const clientId of channel.subscribers.keys()) if (channel.flow.setWindow(clientId, window) !== 'none') changed = true;
+      if (changed) this.syncPause(affectedId);
+    }
   }
 
   private send(clientId: string, sink: TerminalSink, data: Uint8Array): void {
@@ -388,11 +470,26 @@ export class PtyService {
     this.onDidExitEmitter.fire({ id: session.id, exitCode: killedBy ? 128 + killedBy : exitCode, signal: killedBy });
   }
 
-  private queueTranscript(id: string, data: Buffer): void {
-    let parts = this.transcriptPending.get(id);
-    if (!parts) this.transcriptPending.set(id, (parts = []));
-    parts.push(data);
+  private queueTranscript(session: Session, data: Buffer): void {
+    let pending = this.transcriptPending.get(session.id);
+    if (!pending) this.transcriptPending.set(session.id, (pending = { segments: [], bytes: 0 }));
+    let last = pending.segments.at(-1);
+    if (!last || last.cols !== session.cols || last.rows !== session.rows) {
+      pending.segments.push((last = { cols: session.cols, rows: session.rows, parts: [], bytes: 0 }));
+    }
+    last.parts.push(data);
+    last.bytes += data.length;
+    pending.bytes += data.length;
     this.transcriptPendingBytes += data.length;
+    // Only the last MAX_TRANSCRIPT_BYTES would survive the trim: a flood is never written in full.
+    while (pending.bytes - pending.segments[0].parts[0].length >= MAX_TRANSCRIPT_BYTES) {
+      const oldest = pending.segments[0];
+      const dropped = oldest.parts.shift()!;
+      oldest.bytes -= dropped.length;
+      pending.bytes -= dropped.length;
+      this.transcriptPendingBytes -= dropped.length;
+      if (oldest.parts.length === 0) pending.segments.shift();
+    }
     if (this.transcriptPendingBytes >= TRANSCRIPT_FLUSH_BYTES) this.flushTranscripts();
     else if (!this.transcriptTimer) {
       this.transcriptTimer = setTimeout(() => this.flushTranscripts(), this.flushIntervalMs);
@@ -405,7 +502,9 @@ export class PtyService {
     if (this.transcriptTimer) clearTimeout(this.transcriptTimer);
     this.transcriptTimer = null;
     if (this.transcriptPendingBytes === 0) return;
-    const chunks = [...this.transcriptPending].map(([agentId, parts]) => ({ agentId, data: parts.length === 1 ? parts[0] : Buffer.concat(parts) }));
+    const chunks = [...this.transcriptPending].flatMap(([agentId, pending]) =>
+      pending.segments.map(({ cols, rows, parts, bytes }) => ({ agentId, cols, rows, data: parts.length === 1 ? parts[0] : Buffer.concat(parts, bytes) })),
+    );
     this.transcriptPending = new Map();
     this.transcriptPendingBytes = 0;
     try {
@@ -416,31 +515,47 @@ export class PtyService {
     }
   }
 
-  /** Stored tail plus bytes not yet stored, at most REPLAY_BYTES. */
-  private replay(id: string): Buffer {
-    const pending = this.transcriptPending.get(id) ?? [];
-    const pendingBytes = pending.reduce((sum, b) => sum + b.length, 0);
-    let stored: Buffer = Buffer.alloc(0);
+  /** Stored tail plus output not yet stored, at most REPLAY_BYTES, oldest first, with the size each was printed at. */
+  private recentOutput(id: string): SizedOutput[] {
+    const pending = (this.transcriptPending.get(id)?.segments ?? []).map(({ cols, rows, parts, bytes }) => ({
+      cols,
+      rows,
+      data: Buffer.concat(parts, bytes),
+    }));
+    const pendingBytes = pending.reduce((sum, segment) => sum + segment.data.length, 0);
+    let stored: SizedOutput[] = [];
     if (pendingBytes < REPLAY_BYTES) {
       try {
-        stored = this.transcripts.tail(id, REPLAY_BYTES - pendingBytes);
+        stored = this.transcripts.tailSegments(id, REPLAY_BYTES - pendingBytes);
       } catch {
         // A closed or broken database only costs the replay.
       }
     }
-    const all = Buffer.concat([stored, ...pending]);
-    return all.length > REPLAY_BYTES ? all.subarray(all.length - REPLAY_BYTES) : all;
+    const all = [...stored, ...pending];
+    // Drop from the front down to REPLAY_BYTES.
+    let excess = pendingBytes + stored.reduce((sum, segment) => sum + segment.data.length, 0) - REPLAY_BYTES;
+    while (excess > 0 && all.length > 0) {
+      const first = all[0];
+      if (first.data.length <= excess) {
+        excess -= first.data.length;
+        all.shift();
+      } else {
+        all[0] = { ...first, data: first.data.subarray(excess) };
+        excess = 0;
+      }
+    }
+    return all;
   }
 
   private channelFor(id: string): Channel {
     let channel = this.channels.get(id);
-    if (!channel) this.channels.set(id, (channel = { sinks: new Map(), flow: new FlowControl() }));
+    if (!channel) this.channels.set(id, (channel = { subscribers: new Map(), flow: new FlowControl() }));
     return channel;
   }
 
   private dropChannelIfUnused(id: string): void {
     const channel = this.channels.get(id);
-    if (channel && channel.sinks.size === 0 && !this.sessions.has(id)) this.channels.delete(id);
+    if (channel && channel.subscribers.size === 0 && !this.sessions.has(id)) this.channels.delete(id);
   }
 }
 

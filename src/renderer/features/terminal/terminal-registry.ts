@@ -3,6 +3,12 @@ export interface TerminalHandle {
   focus(): void;
   /** All lines of the active buffer joined by '\n', trailing spaces trimmed. */
   text(): string;
+  /** Output bytes xterm has parsed so far. */
+  writtenBytes(): number;
+  /** Calls `listener` with each chunk xterm finishes writing; returns the unsubscribe. */
+  onWrite(listener: (data: Uint8Array) => void): () => void;
+  /** Sends `data` as if typed. */
+  input(data: string): void;
 }
 
 const terminals = new Map<string, TerminalHandle>();
@@ -20,9 +26,12 @@ export function focusTerminal(agentId: string): void {
   terminals.get(agentId)?.focus();
 }
 
-/** The end-to-end test seam: `window.__flotilla.terminalText(agentId)`. */
+/** The end-to-end test and benchmark seam: `window.__flotilla`. */
 export function installTerminalTestSeam(): void {
   window.__flotilla = {
     terminalText: (agentId: string) => terminals.get(agentId)?.text() ?? '',
+    terminalWrittenBytes: (agentId: string) => terminals.get(agentId)?.writtenBytes() ?? 0,
+    onTerminalWrite: (agentId: string, listener: (data: Uint8Array) => void) => terminals.get(agentId)?.onWrite(listener) ?? (() => undefined),
+    terminalInput: (agentId: string, data: string) => terminals.get(agentId)?.input(data),
   };
 }

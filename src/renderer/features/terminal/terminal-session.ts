@@ -77,6 +77,8 @@ export class TerminalSession {
   private lastSize = { cols: 0, rows: 0 };
   private disposed = false;
   private attached = false;
+  private written = 0;
+  private readonly writeListeners = new Set<(data: Uint8Array) => void>();
 
   constructor(
     private readonly agentId: string,
@@ -107,8 +109,12 @@ export class TerminalSession {
     this.disposers.push(
       client.onTerminalData((frame) => {
         if (frame.agentId !== agentId || this.disposed) return;
-        const bytes = frame.data.length;
-        this.term.write(frame.data, () => this.acks.add(bytes));
+        const data = frame.data;
+        this.term.write(data, () => {
+          this.acks.add(data.length);
+          this.written += data.length;
+          for (const listener of this.writeListeners) listener(data);
+        });
       }),
     );
 
@@ -157,6 +163,12 @@ export class TerminalSession {
       registerTerminal(agentId, {
         focus: () => this.term.focus(),
         text: () => this.text(),
+        writtenBytes: () => this.written,
+        onWrite: (listener) => {
+          this.writeListeners.add(listener);
+          return () => this.writeListeners.delete(listener);
+        },
+        input: (data) => this.term.input(data),
       }),
     );
 

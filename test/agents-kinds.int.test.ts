@@ -180,4 +180,22 @@ describe('agents of every kind, launched by the core', () => {
     expect(existsSync(join(a.worktreePath, 'inside.txt'))).toBe(true);
     expect(existsSync(outside)).toBe(false);
   });
+
+  it('confines a Shell or Command agent when asked, offline by default, instead of ignoring the flag', async () => {
+    const r = await call<{ id: string }>('repos.open', { path: repo });
+    const outside = join(repo, '.git', 'confined-escape.txt');
+    const a = await call<AgentInfo>('agents.create', {
+      repoId: r.id,
+      name: 'Boxed command',
+      kind: 'command',
+      command: `echo out > '${outside}' 2>/dev/null; ls -A "$HOME" | wc -l | sed 's/^/home-entries-/'; echo done-$((6*7)); sleep 30`,
+      confined: true,
+    });
+    expect(a.launch).toMatchObject({ confined: true, network: 'off' });
+    await call('terminal.attach', { agentId: a.id });
+    await until(() => (output.get(a.id) ?? '').includes('done-42'), `the confined command; the pane shows: ${JSON.stringify(output.get(a.id))}`);
+    expect(existsSync(outside)).toBe(false);
+    // The sandbox's home is empty but for the .gitconfig Flotilla puts there.
+    expect(output.get(a.id)).toContain('home-entries-1');
+  });
 });

@@ -279,8 +279,12 @@ describe('new-agent launch options', () => {
     expect(flotilla).toMatchObject({ kind: 'flotilla', providerId: 'ollama', model: 'llama3.1', confined: false, task: 'Do it' });
     expect(flotilla).not.toHaveProperty('network');
     expect(flotilla).not.toHaveProperty('presetId');
-    const shell = createParams({ ...form, kind: 'shell' });
+    const shell = createParams({ ...form, kind: 'shell', confined: false });
     expect(Object.keys(shell).sort()).toEqual(['base', 'cols', 'kind', 'name', 'repoId', 'rows', 'task']);
+    // A confined shell: offline unless its network is switched on ('provider only' needs a provider).
+    expect(createParams({ ...form, kind: 'shell', confined: true, network: 'provider' })).toMatchObject({ confined: true, network: 'off' });
+    expect(createParams({ ...form, kind: 'command', command: 'x', confined: true, network: 'on' })).toMatchObject({ confined: true, network: 'on' });
+    expect(defaultConfined('full-auto', sandbox, 'shell')).toBe(false);
     expect(createParams({ ...form, kind: 'command', command: ' make test ' }).command).toBe('make test');
   });
 });

@@ -52,9 +52,11 @@ export function permissionModesFor(kind: AgentKind, entry: CatalogEntry | undefi
 
 /**
  * Confinement defaults to on where a sandbox exists: always for Flotilla's agent, and for a CLI
- * in the modes that act without asking. Mirrors the core's default.
+ * in the modes that act without asking; a Shell or Command agent only when asked. Mirrors the
+ * core's default.
  */
 export function defaultConfined(mode: PermissionMode, sandbox: SandboxInfo | null, kind?: AgentKind): boolean {
+  if (kind === 'shell' || kind === 'command') return false;
   return sandbox !== null && sandbox.available && (kind === 'flotilla' || mode !== 'ask');
 }
 
@@ -120,6 +122,11 @@ export function createParams(form: LaunchForm): ParamsOf<'agents.create'> {
     rows: form.rows,
   };
   if (form.kind === 'command') params.command = form.command.trim();
+  if ((form.kind === 'shell' || form.kind === 'command') && form.confined) {
+    params.confined = true;
+    // 'provider only' needs a provider: a confined shell is offline unless switched on.
+    params.network = form.network === 'on' ? 'on' : 'off';
+  }
   if (form.kind === 'cli' || form.kind === 'flotilla') {
     if (form.kind === 'cli') params.presetId = form.presetId;
     if (form.providerId) params.providerId = form.providerId;

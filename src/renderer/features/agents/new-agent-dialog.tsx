@@ -79,7 +79,8 @@ export function NewAgentDialog() {
   const [permissionMode, setPermissionMode] = useState<PermissionMode>('ask');
   /** Null until the user ticks or unticks the box: then the mode's default applies. */
   const [confinedChoice, setConfinedChoice] = useState<boolean | null>(null);
-  const [network, setNetwork] = useState<NetworkMode>('on');
+  const [launchedNetwork, setLaunchedNetwork] = useState<NetworkMode>('on');
+  const [shellNetwork, setShellNetwork] = useState<NetworkMode>('off');
   const catalog = useLoaded<CatalogEntry[]>(() => call('catalog.list', {}));
   const providers = useLoaded<ProviderInfo[]>(() => call('providers.list', {}));
   const sandbox = useLoaded<SandboxInfo>(() => call('sandbox.info', {}));
@@ -128,6 +129,39 @@ export function NewAgentDialog() {
   const mode = modes.includes(permissionMode) ? permissionMode : (modes[0] ?? 'ask');
   const confined = sandboxAvailable && (confinedChoice ?? defaultConfined(mode, sandboxInfo, kind));
   const launched = kind === 'cli' || kind === 'flotilla';
+  const network = launched ? launchedNetwork : shellNetwork;
+  const setNetwork = launched ? setLaunchedNetwork : setShellNetwork;
+  // Any kind can be confined; a Shell or Command agent only when asked, and then offline unless
+  // its network is switched on.
+  const sandboxFields = (
+    <>
+      <div className="form-field">
+        <span className="field-label">Sandbox</span>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            data-testid="agent-confined-checkbox"
+            checked={confined}
+            disabled={!sandboxAvailable}
+            onChange={(e) => setConfinedChoice(e.target.checked)}
+          />
+          Confined (sandbox)
+        </label>
+      </div>
+      {confined ? (
+        <label>
+          <span>Network</span>
+          <select data-testid="agent-network-select" value={network} onChange={(e) => setNetwork(e.target.value as NetworkMode)}>
+            {(launched ? (['on', 'provider', 'off'] as const) : (['off', 'on'] as const)).map((m) => (
+              <option key={m} value={m}>
+                {networkLabel(m)}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
+    </>
+  );
   const providerChoices = kind === 'flotilla' ? providerList : providersForPreset(entry, providerList);
   const provider = providerList.find((p) => p.id === providerId);
 
@@ -377,33 +411,10 @@ export function NewAgentDialog() {
                 ))}
               </select>
             </label>
-            <div className="form-field">
-              <span className="field-label">Sandbox</span>
-              <label className="checkbox">
-                <input
-                  type="checkbox"
-                  data-testid="agent-confined-checkbox"
-                  checked={confined}
-                  disabled={!sandboxAvailable}
-                  onChange={(e) => setConfinedChoice(e.target.checked)}
-                />
-                Confined (sandbox)
-              </label>
-            </div>
-            {confined ? (
-              <label>
-                <span>Network</span>
-                <select data-testid="agent-network-select" value={network} onChange={(e) => setNetwork(e.target.value as NetworkMode)}>
-                  {(['on', 'provider', 'off'] as const).map((m) => (
-                    <option key={m} value={m}>
-                      {networkLabel(m)}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            ) : null}
+            {sandboxFields}
           </div>
         ) : null}
+        {!launched && sandboxAvailable ? <div className="form-row">{sandboxFields}</div> : null}
         {launched && sandbox.state !== 'loading' && !sandboxAvailable ? (
           <div className="dialog-note" data-testid="sandbox-note">
             {sandbox.state === 'error'
@@ -411,9 +422,9 @@ export function NewAgentDialog() {
               : sandbox.value.note}
           </div>
         ) : null}
-        {launched && confined ? (
+        {confined ? (
           <small className="muted">
-            Confined: writes only to its worktree and a private temp folder; your home’s secrets are hidden.
+            Confined: writes only to its worktree (commits stay on its own branch); sees an empty home, not Flotilla’s data, keys or your sockets.
           </small>
         ) : null}
         <label>

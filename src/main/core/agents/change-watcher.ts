@@ -9,8 +9,11 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { Disposable } from '../lifecycle';
 
-/** The slow safety poll: every agent is measured at least this often. */
-export const CHANGE_SAFETY_POLL_MS = 30_000;
+/**
+ * The slow safety poll: every agent is measured at least this often. A measurement of a large
+ * worktree costs about a CPU-second, so this is what an idle fleet costs: keep it rare.
+ */
+export const CHANGE_SAFETY_POLL_MS = 300_000;
 /** A sign of change is followed by a measurement this much later (events in between coalesce). */
 export const CHANGE_SETTLE_MS = 750;
 /** Measurements running at once, across the fleet. */

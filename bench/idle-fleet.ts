@@ -5,6 +5,9 @@
  *   and its git children's) over a quiet window, against the same core with no agent.
  * - Changes list: `changes.list` for an agent with 1,000 changed files, against plain
  *   `git status --porcelain` in the same worktree.
+ * - Event-loop stall while git runs: p99 delay of the event loop during 100 calls through
+ *   Flotilla's git door (processes started from a worker thread), against 100 plain
+ *   `child_process.spawn('git')` calls from the main thread, with the same heap.
  *
  * Run alone with `tsx bench/idle-fleet.ts`; `npm run bench` runs it too.
  */
@@ -12,7 +15,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { spawn } from 'node:child_process';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { git as flotillaGit } from '../src/main/core/git/core';
 import { Core, type ClientConnection } from '../src/main/core/index';
 import type { AgentInfo, Result } from '../src/shared/types';
 
@@ -100,7 +105,29 @@ async function changesList(repo: string): Promise<{ flotilla: number; baseline: 
   }
 }
 
-/** Runs both measurements and prints them. */
+/** p99 event-loop delay (ms) while `run` is called 100 times in a row. */
+async function loopDelayP99(run: () => Promise<unknown>): Promise<number> {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  for (let i = 0; i < 100; i++) await run();
+  h.disable();
+  return h.percentile(99) / 1e6;
+}
+
+/** The event loop's p99 delay while git runs: through Flotilla's door vs spawned in the main thread. */
+async function spawnStall(repo: string): Promise<{ flotilla: number; baseline: number }> {
+  // A heap the size of a busy server's, which is what makes a fork from the main thread slow.
+  const ballast = Array.from({ length: 1_000_000 }, (_, i) => ({ i, s: `x${i}` }));
+  const plain = () => new Promise((resolve) => spawn('git', ['--version'], { cwd: repo, stdio: 'ignore' }).on('close', resolve));
+  const ours = () => flotillaGit(['--version'], { cwd: repo });
+  await ours();
+  const baseline = await loopDelayP99(plain);
+  const flotilla = await loopDelayP99(ours);
+  ballast.length = 0;
+  return { flotilla, baseline };
+}
+
+/** Runs the measurements and prints them. */
 export async function benchIdleFleet(files = Number(process.env.BENCH_FILES ?? 20_000)): Promise<void> {
   const repo = makeRepo(files);
   try {
@@ -112,6 +139,8 @@ export async function benchIdleFleet(files = Number(process.env.BENCH_FILES ?? 2
     console.log(`  no agent (baseline)  ${(none * 100).toFixed(1)} %`);
     console.log(`  10 idle agents       ${(ten * 100).toFixed(1)} %   (+${((ten - none) * 100).toFixed(1)} points)`);
     console.log(`  16 idle agents       ${(sixteen * 100).toFixed(1)} %   (+${((sixteen - none) * 100).toFixed(1)} points)`);
+    const stall = await spawnStall(repo);
+    console.log(`event-loop p99 delay while git runs (100 calls): ${stall.flotilla.toFixed(1)} ms through Flotilla (worker thread), ${stall.baseline.toFixed(1)} ms spawning in the main thread; ratio ${(stall.flotilla / stall.baseline).toFixed(2)}`);
     const list = await changesList(repo);
     console.log(`changes.list, 1,000 changed files: ${list.flotilla.toFixed(0)} ms; git status --porcelain: ${list.baseline.toFixed(0)} ms; ratio ${(list.flotilla / list.baseline).toFixed(2)}`);
   } finally {

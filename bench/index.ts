@@ -9,6 +9,9 @@
  * 3. Agent creation (branch + worktree + record + PTY) against plain `git worktree add`,
  *    on a repository of 20,000 files.
  *
+ * 4. An idle fleet's CPU, a 1,000-file change list and the event loop while git runs
+ *    (bench/idle-fleet.ts; BENCH_IDLE=0 skips them).
+ *
  * Ratios are Flotilla / baseline (lower is better; 1.0 means no overhead).
  */
 import { execFileSync } from 'node:child_process';
@@ -19,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import * as pty from 'node-pty';
 import WebSocket from 'ws';
 import { Core } from '../src/main/core/index';
+import { benchIdleFleet } from './idle-fleet';
 import { startWebServer } from '../src/main/server/web-server';
 import { decodeTerminalFrame } from '../src/shared/contract';
 import { browserBench, type BrowserFigure } from './browser';
@@ -249,6 +253,10 @@ async function main(): Promise<void> {
     printBrowserFigures(await browserBench(payload, repo));
   }
   rmSync(scratch, { recursive: true, force: true });
+  if (process.env.BENCH_IDLE !== '0') {
+    console.log('');
+    await benchIdleFleet(REPO_FILES);
+  }
 }
 
 function printBrowserFigures(figures: BrowserFigure[]): void {

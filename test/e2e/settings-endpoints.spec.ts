@@ -26,7 +26,7 @@ describe('settings: endpoints by protocol, built-in base URLs, variables passed 
     await page.getByTestId('provider-name-input').fill('Claude proxy');
     await page.getByTestId('provider-url-input').fill('localhost:4000');
     await page.getByTestId('provider-add-button').click();
-    await expect.poll(() => page.locator('[data-section="provider-add"]').textContent()).toContain('is not an http:// or https:// URL');
+    await expect.poll(() => page.locator('[data-section="provider-add"]').textContent()).toContain('is not a full URL: start it with http:// or https://');
     await page.getByTestId('provider-url-input').fill('http://127.0.0.1:4000');
     await page.getByTestId('provider-add-button').click();
     const row = page.locator('[data-testid="provider-row"][data-provider-id="claude-proxy"]');

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Activity, AgentInfo, AgentKind, DiffStat, LaunchConfig, NetworkMode, PermissionMode, RemovalCheck } from '../../../shared/types';
+import type { Activity, AgentInfo, AgentKind, DiffStat, NetworkMode, PermissionMode, RemovalCheck } from '../../../shared/types';
 import type { AgentRow, FlotillaDb } from '../db';
 import type { EventBus } from '../events/event-bus';
 import { AppError } from '../errors';
@@ -32,12 +32,14 @@ import type { RepoService } from '../repos/repo-service';
 import type { CatalogService } from '../catalog';
 import type { ProviderService } from '../providers';
 import { ActivityTracker, CliUsageWatcher, OpencodeUsageWatcher, opencodeDatabase, ReportWatcher, usageDirsFor, type ReportLine } from '../status';
-import { detectSandbox, ensureSocketFilterFile, ProviderGatewayHub, type ProviderGateway } from '../sandbox';
-import { openView, preparePrivateGit, repairWorktreeLinks } from '../git/agent-branch';
-import { registerView, unregisterView, type WorktreeView } from '../git/worktree-view';
+import { ensureSocketFilterFile, ProviderGatewayHub, type ProviderGateway } from '../sandbox';
+import { preparePrivateGit, repairWorktreeLinks } from '../git/agent-branch';
+import type { WorktreeView } from '../git/worktree-view';
+import { AgentViews } from './agent-views';
 import { sandboxGitconfig } from './sandbox-home';
 import { ChangeWatcher } from './change-watcher';
-import { agentStateDir, checkOwnAgentProvider, planLaunch } from './launch';
+import { launchConfigFor } from './launch-config';
+import { agentStateDir, planLaunch } from './launch';
 import { isAlreadyMerged, recordedMerges, type MergedEvent } from './merged-work';
 import { nameClash } from './agent-names';
 import { describeSurvivors, findOrphans, findSurvivors, removeOrphanWorktree, stopSurvivors, type OrphanWorktree, type Survivor } from './orphans';
@@ -94,8 +96,7 @@ export class AgentService implements Disposable {
   /** The open run of each running agent, to close it on exit and to attribute usage. */
   private readonly runIds = new Map<string, number>();
   /** How Flotilla's git calls see each agent's worktree (git/worktree-view.ts). */
-  private readonly views = new Map<string, WorktreeView>();
-  private readonly commonDirs = new Map<string, Promise<string>>();
+  private readonly agentViews: AgentViews;
   /**
    * Merges to compare an agent's work with, loaded from its events; emptied once new work
    * appears, so only an agent still showing "merged" pays for the comparison.
@@ -116,6 +117,7 @@ export class AgentService implements Disposable {
   constructor(private readonly deps: AgentServiceDeps) {
     ({ db: this.db, pty: this.pty, repos: this.repos, locks: this.locks, events: this.events } = deps);
     ({ catalog: this.catalog, providers: this.providers, dataDir: this.dataDir } = deps);
+    this.agentViews = new AgentViews(this.dataDir, (repoId) => this.repos.get(repoId).path);
     this.activity = new ActivityTracker((agentId, activity) => this.setActivity(agentId, activity));
     this.store.add(toDisposable(() => this.activity.dispose()));
     this.store.add(this.pty.onDidExit((e) => this.handleExit(e.id, e.exitCode)));
@@ -215,31 +217,11 @@ export class AgentService implements Disposable {
     });
   }
 
-  /**
-   * The view of an agent's worktree, opened and registered once: from then on every git call
-   * Flotilla makes inside that worktree goes through it (never through the worktree's own git).
-   */
+  /** The view of an agent's worktree (agent-views.ts); a new one also starts watching for changes. */
   private async viewOf(row: AgentRow): Promise<WorktreeView> {
-    const known = this.views.get(row.id);
-    if (known) return known;
-    const repo = this.repos.get(row.repoId);
-    let commonDir = this.commonDirs.get(repo.path);
-    if (!commonDir) {
-      commonDir = gitText(['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: repo.path });
-      this.commonDirs.set(repo.path, commonDir);
-      commonDir.catch(() => this.commonDirs.delete(repo.path));
-    }
-    const view = await openView({
-      worktreePath: row.worktreePath,
-      commonDir: await commonDir,
-      viewDir: join(this.dataDir, 'views', row.id),
-      branch: row.branch,
-      privateGitDir: row.launch?.confined ? join(agentStateDir(this.dataDir, row.id), 'git') : null,
-    });
+    const { view, opened } = await this.agentViews.open(row);
     if (!this.db.agents.get(row.id)) throw new AppError('not-found', 'That agent no longer exists.');
-    this.views.set(row.id, view);
-    registerView(view);
-    this.watchChanges(row.id, view);
+    if (opened) this.watchChanges(row.id, view);
     return view;
   }
 
@@ -296,7 +278,7 @@ export class AgentService implements Disposable {
     if (params.kind === 'command' && !params.command?.trim()) {
       throw new AppError('invalid-params', 'A Command agent needs a command line, for example `claude` or `aider --model x`.');
     }
-    const launch = await this.launchConfigFor(params);
+    const launch = await launchConfigFor(params, { catalog: this.catalog, providers: this.providers, netBridgeEntry: this.deps.netBridgeEntry ?? null });
     const taken = new Set(this.db.agents.listByRepo(repo.id).map((a) => a.slug));
     const name = params.name?.trim() || suggestAgentName(taken);
     const row = await this.locks.run(repo.path, async () => {
@@ -356,42 +338,6 @@ export class AgentService implements Disposable {
     this.emitChanged(row.id);
     await this.start(row, { cols: params.cols ?? DEFAULT_COLS, rows: params.rows ?? DEFAULT_ROWS }, false);
     return this.info(row.id);
-  }
-
-  /** Validates the kind-specific choices and fills in defaults (confined when it can be). */
-  private async launchConfigFor(params: CreateAgentParams): Promise<LaunchConfig | null> {
-    if (params.kind === 'shell' || params.kind === 'command') {
-      // A confined shell is a place to try things out of harm's way: confined, offline by default.
-      if (!params.confined) return null;
-      const sandbox = await detectSandbox();
-      if (!sandbox.available) throw new AppError('unsupported', sandbox.note);
-      return { presetId: null, providerId: null, model: null, permissionMode: 'full-auto', confined: true, network: params.network ?? 'off' };
-    }
-    let presetId: string | null = null;
-    if (params.kind === 'cli') {
-      const entry = (await this.catalog.list()).find((e) => e.id === params.presetId);
-      if (!entry) throw new AppError('invalid-params', 'Choose a coding CLI from the catalog.');
-      if (!entry.installed) throw new AppError('not-found', `${entry.name} is not installed. ${entry.installHint}`);
-      if (params.permissionMode && !entry.permissionModes.includes(params.permissionMode)) {
-        throw new AppError('invalid-params', `${entry.name} has no "${params.permissionMode}" mode.`);
-      }
-      presetId = entry.id;
-    }
-    const providerId = params.providerId ?? null;
-    if (params.kind === 'flotilla' && !providerId) throw new AppError('invalid-params', "Choose a provider for Flotilla's agent.");
-    const provider = providerId ? this.providers.resolve(providerId) : null;
-    // Before any worktree or branch exists: a provider Flotilla's agent cannot use fails here.
-    if (params.kind === 'flotilla' && provider) checkOwnAgentProvider(provider, params.model?.trim() || null);
-    const permissionMode = params.permissionMode ?? (params.kind === 'flotilla' ? 'auto-edit' : 'ask');
-    const sandbox = await detectSandbox();
-    // Flotilla's agent is confined wherever a sandbox exists, whatever its mode; CLIs in ask mode are not.
-    const confined = params.confined ?? (sandbox.available && (params.kind === 'flotilla' || permissionMode !== 'ask'));
-    if (confined && !sandbox.available) throw new AppError('unsupported', sandbox.note);
-    // A confined agent with a provider reaches only that provider unless asked otherwise (where
-    // the network bridge is built; without it 'provider' would mean no network at all).
-    const providerOnly = confined && providerId && this.deps.netBridgeEntry && process.platform === 'linux';
-    const network = params.network ?? (providerOnly ? 'provider' : 'on');
-    return { presetId, providerId, model: params.model?.trim() || null, permissionMode, confined, network };
   }
 
   /**
@@ -530,9 +476,7 @@ export class AgentService implements Disposable {
     this.stopWatchingReport(agentId);
     this.activity.forget(agentId);
     rmSync(agentStateDir(this.dataDir, agentId), { recursive: true, force: true });
-    unregisterView(row.worktreePath);
-    this.views.delete(agentId);
-    rmSync(join(this.dataDir, 'views', agentId), { recursive: true, force: true });
+    this.agentViews.forget(row);
     this.diffStats.delete(agentId);
     this.sizes.delete(agentId);
     this.db.agents.delete(agentId);

@@ -7,11 +7,14 @@
  */
 import { existsSync, readSync } from 'node:fs';
 import { spawn as spawnPty, type IDisposable, type IPty } from 'node-pty';
-import { MAX_TRANSCRIPT_BYTES, type TranscriptsTable } from '../db';
+import type { TranscriptsTable } from '../db';
 import { AppError } from '../errors';
 import { Emitter } from '../lifecycle';
 import { BACKGROUND_WINDOW, FOREGROUND_WINDOW, FlowControl, type FlowWindow } from './flow-control';
-import { renderScreen, type SizedOutput } from './screen-replay';
+import { renderScreen } from './screen-replay';
+import { TranscriptWriter } from './transcript-writer';
+
+export { TRANSCRIPT_FLUSH_BYTES } from './transcript-writer';
 
 /** Output arriving within this window goes out as one Buffer. */
 export const COALESCE_MS = 5;
@@ -27,8 +30,6 @@ export const REPLAY_BYTES = 256 * 1024;
  * must not lose, and every process's output is written at once when it exits.
  */
 export const TRANSCRIPT_FLUSH_MS = 2_000;
-/** ...or as soon as this many are pending in all. */
-export const TRANSCRIPT_FLUSH_BYTES = 8 * 1024 * 1024;
 /** kill() escalates to SIGKILL after this long. */
 export const KILL_DEADLINE_MS = 2_000;
 /** After SIGKILL, give up waiting for node-pty's exit event after this long. */
@@ -76,12 +77,6 @@ interface Channel {
   readonly flow: FlowControl;
 }
 
-/** Output not yet written to the transcript, one segment per terminal size. */
-interface PendingTranscript {
-  segments: { cols: number; rows: number; parts: Buffer[]; bytes: number }[];
-  bytes: number;
-}
-
 interface Session {
   readonly id: string;
   readonly pty: IPty;
@@ -106,15 +101,12 @@ interface Session {
 
 /** Owns every PTY it spawns, by id; dispose() kills them all and flushes transcripts. */
 export class PtyService {
-  private readonly transcripts: TranscriptsTable;
-  private readonly flushIntervalMs: number;
+  /** Output on its way to the transcript, written in large batches. */
+  private readonly transcript: TranscriptWriter;
   private readonly sessions = new Map<string, Session>();
   private readonly channels = new Map<string, Channel>();
-  private transcriptPending = new Map<string, PendingTranscript>();
-  private transcriptPendingBytes = 0;
   /** The terminal the user last typed in; null until they type anywhere. The others get small windows. */
   private foregroundId: string | null = null;
-  private transcriptTimer: ReturnType<typeof setTimeout> | null = null;
   private disposing: Promise<void> | null = null;
 
   private readonly onDidExitEmitter = new Emitter<PtyExitEvent>();
@@ -128,8 +120,7 @@ export class PtyService {
   readonly onDidOutput = this.onDidOutputEmitter.event;
 
   constructor(opts: { transcripts: TranscriptsTable; flushIntervalMs?: number }) {
-    this.transcripts = opts.transcripts;
-    this.flushIntervalMs = opts.flushIntervalMs ?? TRANSCRIPT_FLUSH_MS;
+    this.transcript = new TranscriptWriter(opts.transcripts, opts.flushIntervalMs ?? TRANSCRIPT_FLUSH_MS);
   }
 
   /** Starts a process in a new PTY for `id`. Throws `agent-running` if one is alive. */
@@ -232,7 +223,7 @@ export class PtyService {
     channel.subscribers.set(clientId, subscriber);
     channel.flow.add(clientId, this.windowFor(id));
     // Taken now: everything after this point is live output, held until the replay is sent.
-    const recent = this.recentOutput(id);
+    const recent = this.transcript.recent(id, REPLAY_BYTES);
     this.syncPause(id);
     let replay: Buffer;
     try {
@@ -279,9 +270,7 @@ export class PtyService {
   dispose(): Promise<void> {
     this.disposing ??= (async () => {
       await Promise.all([...this.sessions.keys()].map((id) => this.kill(id)));
-      this.flushTranscripts();
-      if (this.transcriptTimer) clearTimeout(this.transcriptTimer);
-      this.transcriptTimer = null;
+      this.transcript.dispose();
       this.channels.clear();
       this.onDidExitEmitter.dispose();
       this.onDidStartEmitter.dispose();
@@ -306,7 +295,7 @@ export class PtyService {
     const data = session.pending.length === 1 ? session.pending[0] : Buffer.concat(session.pending, session.pendingBytes);
     session.pending = [];
     session.pendingBytes = 0;
-    this.queueTranscript(session, data);
+    this.transcript.queue(session.id, session.cols, session.rows, data);
     if (this.onDidOutputEmitter.hasListeners) this.onDidOutputEmitter.fire(session.id);
     const channel = this.channels.get(session.id);
     if (!channel) return;
@@ -463,88 +452,11 @@ export class PtyService {
     for (const timer of session.killTimers) clearTimeout(timer);
     for (const listener of session.listeners) listener.dispose();
     if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
-    this.flushTranscripts();
+    this.transcript.flush();
     this.dropChannelIfUnused(session.id);
     session.resolveExited();
     const killedBy = signal ? signal : null;
     this.onDidExitEmitter.fire({ id: session.id, exitCode: killedBy ? 128 + killedBy : exitCode, signal: killedBy });
-  }
-
-  private queueTranscript(session: Session, data: Buffer): void {
-    let pending = this.transcriptPending.get(session.id);
-    if (!pending) this.transcriptPending.set(session.id, (pending = { segments: [], bytes: 0 }));
-    let last = pending.segments.at(-1);
-    if (!last || last.cols !== session.cols || last.rows !== session.rows) {
-      pending.segments.push((last = { cols: session.cols, rows: session.rows, parts: [], bytes: 0 }));
-    }
-    last.parts.push(data);
-    last.bytes += data.length;
-    pending.bytes += data.length;
-    this.transcriptPendingBytes += data.length;
-    // Only the last MAX_TRANSCRIPT_BYTES would survive the trim: a flood is never written in full.
-    while (pending.bytes - pending.segments[0].parts[0].length >= MAX_TRANSCRIPT_BYTES) {
-      const oldest = pending.segments[0];
-      const dropped = oldest.parts.shift()!;
-      oldest.bytes -= dropped.length;
-      pending.bytes -= dropped.length;
-      this.transcriptPendingBytes -= dropped.length;
-      if (oldest.parts.length === 0) pending.segments.shift();
-    }
-    if (this.transcriptPendingBytes >= TRANSCRIPT_FLUSH_BYTES) this.flushTranscripts();
-    else if (!this.transcriptTimer) {
-      this.transcriptTimer = setTimeout(() => this.flushTranscripts(), this.flushIntervalMs);
-      this.transcriptTimer.unref();
-    }
-  }
-
-  /** Writes every pending transcript byte in one batch (one transaction). */
-  private flushTranscripts(): void {
-    if (this.transcriptTimer) clearTimeout(this.transcriptTimer);
-    this.transcriptTimer = null;
-    if (this.transcriptPendingBytes === 0) return;
-    const chunks = [...this.transcriptPending].flatMap(([agentId, pending]) =>
-      pending.segments.map(({ cols, rows, parts, bytes }) => ({ agentId, cols, rows, data: parts.length === 1 ? parts[0] : Buffer.concat(parts, bytes) })),
-    );
-    this.transcriptPending = new Map();
-    this.transcriptPendingBytes = 0;
-    try {
-      this.transcripts.appendBatch(chunks);
-    } catch (err) {
-      // The transcript is a convenience (replay); losing a batch must not break the live terminal.
-      console.error('[flotilla] could not write terminal transcripts', err);
-    }
-  }
-
-  /** Stored tail plus output not yet stored, at most REPLAY_BYTES, oldest first, with the size each was printed at. */
-  private recentOutput(id: string): SizedOutput[] {
-    const pending = (this.transcriptPending.get(id)?.segments ?? []).map(({ cols, rows, parts, bytes }) => ({
-      cols,
-      rows,
-      data: Buffer.concat(parts, bytes),
-    }));
-    const pendingBytes = pending.reduce((sum, segment) => sum + segment.data.length, 0);
-    let stored: SizedOutput[] = [];
-    if (pendingBytes < REPLAY_BYTES) {
-      try {
-        stored = this.transcripts.tailSegments(id, REPLAY_BYTES - pendingBytes);
-      } catch {
-        // A closed or broken database only costs the replay.
-      }
-    }
-    const all = [...stored, ...pending];
-    // Drop from the front down to REPLAY_BYTES.
-    let excess = pendingBytes + stored.reduce((sum, segment) => sum + segment.data.length, 0) - REPLAY_BYTES;
-    while (excess > 0 && all.length > 0) {
-      const first = all[0];
-      if (first.data.length <= excess) {
-        excess -= first.data.length;
-        all.shift();
-      } else {
-        all[0] = { ...first, data: first.data.subarray(excess) };
-        excess = 0;
-      }
-    }
-    return all;
   }
 
   private channelFor(id: string): Channel {

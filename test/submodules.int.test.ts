@@ -5,7 +5,8 @@
 import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { initSubmodules, inspectSubmodules, snapshotSubmodules } from '../src/main/core/worktrees/submodules';
+import { initSubmodules, inspectSubmodules } from '../src/main/core/worktrees/submodules';
+import { snapshotSubmodules } from '../src/main/core/worktrees/submodule-snapshot';
 import { makeRepo, removeDir, sh, tempDir, writeFile } from './helpers/repo';
 
 const dirs: string[] = [];

@@ -6,11 +6,5 @@ export { BRANCH_PREFIX, chooseBranch, MAX_SLUG_LENGTH, slugify, suggestAgentName
 export { createWorktree, listWorktrees, removeWorktree, type RemoveWorktreeOptions } from './worktree-ops';
 export { ARCHIVE_PREFIX, archiveStamp, inspectWork, snapshotWorktree } from './work-state-check';
 export type { WorktreeEntry } from '../git/parse';
-export {
-  initSubmodules,
-  inspectSubmodules,
-  snapshotSubmodules,
-  type SubmoduleSetup,
-  type SubmoduleWork,
-  type SubmoduleSnapshot,
-} from './submodules';
+export { initSubmodules, inspectSubmodules, type SubmoduleSetup, type SubmoduleWork } from './submodules';
+export { snapshotSubmodules, type SubmoduleSnapshot } from './submodule-snapshot';

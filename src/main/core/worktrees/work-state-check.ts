@@ -10,7 +10,8 @@ import { gitText } from '../git/core';
 import { parseStatusZ } from '../git/parse';
 import { captureWorkState } from '../git/work-state';
 import { prepareViewAt } from '../git/agent-branch';
-import { hasSubmoduleWork, inspectSubmodules, replaceGitlinks, snapshotSubmodules, type SubmoduleSnapshot } from './submodules';
+import { hasSubmoduleWork, inspectSubmodules } from './submodules';
+import { replaceGitlinks, snapshotSubmodules, type SubmoduleSnapshot } from './submodule-snapshot';
 
 export const ARCHIVE_PREFIX = 'refs/flotilla/archive/';
 const FALLBACK_NAME = 'Flotilla';

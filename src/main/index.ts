@@ -36,6 +36,8 @@ const ALLOWED_PERMISSIONS = new Set(['notifications', 'clipboard-sanitized-write
 const here = fileURLToPath(new URL('.', import.meta.url));
 const PRELOAD = join(here, '../preload/index.cjs');
 const RENDERER_DIR = join(here, '../renderer');
+// The window icon on Linux when run from the folder; packages carry their own (electron-builder.yml).
+const WINDOW_ICON = join(here, '../../resources/icon.png');
 /** Flotilla's own agent, run inside a PTY by this binary with ELECTRON_RUN_AS_NODE (why that fuse stays on: scripts/electron-fuses.mjs). */
 const OWN_AGENT = join(here, 'agent.js');
 /** The in-sandbox bridge to the provider gateway (network mode 'provider'). */
@@ -136,6 +138,7 @@ function createWindow(): void {
     show: false,
     title: 'Flotilla',
     backgroundColor: '#15171c',
+    ...(existsSync(WINDOW_ICON) ? { icon: WINDOW_ICON } : {}),
     webPreferences: {
       preload: PRELOAD,
       contextIsolation: true,

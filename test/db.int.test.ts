@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_TRANSCRIPT_BYTES, type FlotillaDb } from '../src/main/core/db';
-import { agentRow, makeTestDb } from './helpers/pty';
+import { agentRow, insertAgent, makeTestDb } from './helpers/pty';
 
 let db: FlotillaDb;
 let cleanup: () => void;
@@ -43,7 +43,7 @@ describe('repos table', () => {
     expect(db.repos.get(empty.id)).toBeUndefined();
 
     const busy = db.repos.upsert('/r/busy', 'busy');
-    db.agents.insert(agentRow(busy.id));
+    insertAgent(db, agentRow(busy.id));
     expect(() => db.repos.remove(busy.id)).toThrow(/FOREIGN KEY/);
     expect(db.repos.get(busy.id)).toBeDefined();
   });
@@ -62,14 +62,14 @@ describe('agents table', () => {
       launch: { presetId: null, providerId: 'openai', model: 'gpt-x', permissionMode: 'auto-edit', confined: true, network: 'provider' },
       activity: 'waiting',
     });
-    db.agents.insert(row);
+    insertAgent(db, row);
     expect(db.agents.get(row.id)).toEqual(row);
   });
 
   it('update applies a patch, keeps the rest, and returns undefined for an unknown id', () => {
     const repo = db.repos.upsert('/r', 'r');
     const row = agentRow(repo.id);
-    db.agents.insert(row);
+    insertAgent(db, row);
     const updated = db.agents.update(row.id, { status: 'exited', exitCode: 1, updatedAt: 42 });
     expect(updated).toEqual({ ...row, status: 'exited', exitCode: 1, updatedAt: 42 });
     expect(db.agents.get(row.id)).toEqual(updated);
@@ -81,73 +81,65 @@ describe('agents table', () => {
     const other = db.repos.upsert('/o', 'o');
     const late = agentRow(repo.id, { createdAt: 2000 });
     const early = agentRow(repo.id, { createdAt: 1000 });
-    db.agents.insert(late);
-    db.agents.insert(early);
-    db.agents.insert(agentRow(other.id));
+    insertAgent(db, late);
+    insertAgent(db, early);
+    insertAgent(db, agentRow(other.id));
     expect(db.agents.listByRepo(repo.id).map((a) => a.id)).toEqual([early.id, late.id]);
     expect(db.agents.all()).toHaveLength(3);
   });
 
-  it('deleting an agent cascades to its runs, events and transcript', () => {
+  it('deleting an agent cascades to its processes and transcript, never to its attempt or journal', () => {
     const repo = db.repos.upsert('/r', 'r');
     const row = agentRow(repo.id);
-    db.agents.insert(row);
-    db.runs.start(row.id);
-    db.events.add(row.id, 'created');
+    insertAgent(db, row);
+    db.processes.start(row.id);
+    db.journal.append({ kind: 'agent', id: row.id }, 'created');
+    db.journal.append({ kind: 'attempt', id: row.attemptId }, 'merged', { commit: 'c' });
     db.transcripts.appendBatch([{ agentId: row.id, data: Buffer.from('hello') }]);
     db.agents.delete(row.id);
     expect(db.agents.get(row.id)).toBeUndefined();
-    expect(db.runs.latest(row.id)).toBeUndefined();
-    expect(db.events.list(row.id)).toEqual([]);
+    expect(db.processes.latest(row.id)).toBeUndefined();
     expect(db.transcripts.tail(row.id, 100).length).toBe(0);
+    expect(db.journal.list({ kind: 'agent', id: row.id }).map((e) => e.type)).toEqual(['created']);
+    expect(db.journal.list({ kind: 'attempt', id: row.attemptId }).map((e) => e.type)).toEqual(['merged']);
+    expect(db.attempts.get(row.attemptId)).toMatchObject({ branch: row.branch, worktreePath: row.worktreePath });
+  });
+
+  it('refuses an agent whose attempt does not exist', () => {
+    const repo = db.repos.upsert('/r', 'r');
+    expect(() => db.agents.insert(agentRow(repo.id))).toThrow(/FOREIGN KEY/);
   });
 });
 
-describe('runs table', () => {
-  it('records a run from start to finish', () => {
+describe('processes table', () => {
+  it('records a process from start to finish', () => {
     const repo = db.repos.upsert('/r', 'r');
     const row = agentRow(repo.id);
-    db.agents.insert(row);
-    const first = db.runs.start(row.id);
-    db.runs.finish(first, 'exited', 0);
-    const second = db.runs.start(row.id);
+    insertAgent(db, row);
+    const first = db.processes.start(row.id);
+    db.processes.finish(first, 'exited', 0);
+    const second = db.processes.start(row.id);
     expect(second).toBeGreaterThan(first);
-    expect(db.runs.latest(row.id)).toMatchObject({ id: second, agentId: row.id, status: 'running', endedAt: null, exitCode: null });
-    db.runs.finish(second, 'stopped', 129);
-    const latest = db.runs.latest(row.id)!;
+    expect(db.processes.latest(row.id)).toMatchObject({ id: second, agentId: row.id, status: 'running', endedAt: null, exitCode: null });
+    db.processes.finish(second, 'stopped', 129);
+    const latest = db.processes.latest(row.id)!;
     expect(latest).toMatchObject({ status: 'stopped', exitCode: 129 });
     expect(latest.endedAt).not.toBeNull();
   });
 
-  it('interruptOpen marks only runs without an end as interrupted', () => {
+  it('interruptOpen marks only processes without an end as interrupted', () => {
     const repo = db.repos.upsert('/r', 'r');
     const a = agentRow(repo.id);
     const b = agentRow(repo.id);
-    db.agents.insert(a);
-    db.agents.insert(b);
-    db.runs.finish(db.runs.start(a.id), 'exited', 0);
-    db.runs.start(b.id);
-    expect(db.runs.interruptOpen()).toBe(1);
-    expect(db.runs.latest(a.id)?.status).toBe('exited');
-    expect(db.runs.latest(b.id)).toMatchObject({ status: 'interrupted' });
-    expect(db.runs.latest(b.id)?.endedAt).not.toBeNull();
-    expect(db.runs.interruptOpen()).toBe(0);
-  });
-});
-
-describe('events table', () => {
-  it('keeps payloads as JSON and lists the most recent, oldest first', () => {
-    const repo = db.repos.upsert('/r', 'r');
-    const row = agentRow(repo.id);
-    db.agents.insert(row);
-    db.events.add(row.id, 'created', { branch: 'flotilla/x' });
-    db.events.add(row.id, 'started');
-    db.events.add(row.id, 'exited', { exitCode: 0 });
-    const all = db.events.list(row.id);
-    expect(all.map((e) => e.type)).toEqual(['created', 'started', 'exited']);
-    expect(all[0].payload).toEqual({ branch: 'flotilla/x' });
-    expect(all[1].payload).toBeUndefined();
-    expect(db.events.list(row.id, 2).map((e) => e.type)).toEqual(['started', 'exited']);
+    insertAgent(db, a);
+    insertAgent(db, b);
+    db.processes.finish(db.processes.start(a.id), 'exited', 0);
+    db.processes.start(b.id);
+    expect(db.processes.interruptOpen()).toBe(1);
+    expect(db.processes.latest(a.id)?.status).toBe('exited');
+    expect(db.processes.latest(b.id)).toMatchObject({ status: 'interrupted' });
+    expect(db.processes.latest(b.id)?.endedAt).not.toBeNull();
+    expect(db.processes.interruptOpen()).toBe(0);
   });
 });
 
@@ -155,7 +147,7 @@ describe('transcripts table', () => {
   function seed(): string {
     const repo = db.repos.upsert('/r', 'r');
     const row = agentRow(repo.id);
-    db.agents.insert(row);
+    insertAgent(db, row);
     return row.id;
   }
 

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Core, type ClientConnection } from '../src/main/core/index';
 import type { AgentInfo, RemovalCheck, Result } from '../src/shared/types';
@@ -71,6 +73,21 @@ describe('a squash-merged agent, through the real core and git', () => {
     expect(await call('agents.remove', { agentId: a.id, confirm: false })).toEqual({ snapshotRef: null });
     expect(archiveRefs()).toBe('');
     expect(sh(repo, 'branch', '--list', a.branch)).toBe('');
+
+    // The agent is gone; the record of what it did and that it was merged is not.
+    const db = new Database(join(dataDir, 'flotilla.db'), { readonly: true });
+    try {
+      const journal = db.prepare('SELECT subject_kind, subject_id, type, payload FROM journal ORDER BY id').all() as { subject_kind: string; subject_id: string; type: string; payload: string | null }[];
+      const attemptId = (JSON.parse(journal.find((e) => e.type === 'created' && e.subject_id === a.id)!.payload!) as { attemptId: string }).attemptId;
+      expect(journal.filter((e) => e.subject_kind === 'agent' && e.subject_id === a.id).map((e) => e.type)).toEqual(['created', 'started', 'exited', 'removed']);
+      expect(journal.filter((e) => e.subject_kind === 'attempt' && e.subject_id === attemptId).map((e) => e.type)).toEqual(['merged']);
+      const attempt = db.prepare('SELECT branch, closed_at FROM attempts WHERE id = ?').get(attemptId) as { branch: string; closed_at: number | null };
+      expect(attempt.branch).toBe(a.branch);
+      expect(attempt.closed_at).not.toBeNull();
+      expect(db.prepare('SELECT count(*) AS n FROM agents WHERE id = ?').get(a.id)).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
   });
 
   it('counts new work after a merge again, and snapshots it on removal', async () => {

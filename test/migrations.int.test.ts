@@ -1,9 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate, openDatabase, schemaVersion, type Migration } from '../src/main/core/db';
 import { AppError } from '../src/main/core/errors';
+import { recordedMerges } from '../src/main/core/agents/merged-work';
+import { isJournalEventType } from '../src/shared/journal';
 import { removeDir, tempDir } from './helpers/repo';
 
 const dirs: string[] = [];
@@ -24,6 +27,32 @@ function rawDb(): Database.Database {
 afterEach(() => {
   for (const dir of dirs.splice(0)) removeDir(dir);
 });
+
+/** A database file written by the schema-4 release (test/fixtures/make-release-db.ts), copied to a temp dir. */
+const RELEASE_FIXTURE = join(__dirname, 'fixtures', 'release-schema-4.db');
+function releaseCopy(): string {
+  const dir = tempDir('flotilla-migrate-');
+  dirs.push(dir);
+  const file = join(dir, 'flotilla.db');
+  copyFileSync(RELEASE_FIXTURE, file);
+  return file;
+}
+
+type Row = Record<string, unknown>;
+function rows(db: Database.Database, sql: string): Row[] {
+  return db.prepare(sql).all() as Row[];
+}
+
+/** Every table's schema and rows, to compare a file before and after. */
+function dump(db: Database.Database): unknown {
+  const schema = rows(db, `SELECT type, name, sql FROM sqlite_master ORDER BY type, name`);
+  const data = tables(db).map((t) => [t, rows(db, `SELECT * FROM "${t}" ORDER BY rowid`)]);
+  return { version: schemaVersion(db), schema, data };
+}
+
+function sha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
 
 function tables(db: Database.Database): string[] {
   return (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
@@ -83,7 +112,7 @@ describe('migrations', () => {
     raw.exec(`INSERT INTO events (agent_id, type, created_at) VALUES ('a1', 'created', 1)`);
     raw.exec(`INSERT INTO transcript_chunks (agent_id, data, size, created_at) VALUES ('a1', x'6869', 2, 1)`);
 
-    expect(migrate(raw)).toBe(MIGRATIONS.length - 1);
+    expect(migrate(raw, MIGRATIONS.slice(0, 2))).toBe(1);
     const count = (table: string) => (raw.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
     expect([count('agents'), count('runs'), count('events'), count('transcript_chunks')]).toEqual([1, 1, 1, 1]);
     expect(raw.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -163,5 +192,138 @@ describe('migrations', () => {
     }
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('unsupported');
+  });
+
+  describe('005 on a database written by the schema-4 release', () => {
+    it('gives every agent its attempt, every event a journal entry, every run a process, and keeps usage', () => {
+      const file = releaseCopy();
+      const old = new Database(file, { readonly: true });
+      expect(schemaVersion(old)).toBe(4);
+      const agents = rows(old, 'SELECT * FROM agents ORDER BY rowid');
+      const events = rows(old, 'SELECT * FROM events ORDER BY id');
+      const runs = rows(old, 'SELECT * FROM runs ORDER BY id');
+      const usage = rows(old, 'SELECT * FROM usage ORDER BY id');
+      const kept = ['repos', 'transcript_chunks', 'providers', 'prices', 'settings', 'custom_cli'].map((t) => rows(old, `SELECT * FROM ${t} ORDER BY rowid`));
+      const usageSums = rows(old, 'SELECT SUM(input_tokens) AS i, SUM(output_tokens) AS o, SUM(cost_usd) AS c FROM usage')[0];
+      old.close();
+      // The fixture holds what the migration must carry: without rows, this test would prove nothing.
+      expect([agents.length, events.length, runs.length, usage.length]).toEqual([4, 14, 3, 5]);
+
+      const db = openDatabase(file);
+      try {
+        const raw = db.connection;
+        expect(schemaVersion(raw)).toBe(MIGRATIONS.length);
+        expect(tables(raw)).not.toEqual(expect.arrayContaining(['events']));
+        expect(tables(raw)).not.toContain('runs');
+        expect(tables(raw)).toEqual(expect.arrayContaining(['tasks', 'task_revisions', 'attempts', 'workflow_runs', 'workflow_run_steps', 'journal', 'processes']));
+        expect(raw.pragma('foreign_key_check')).toEqual([]);
+
+        // One attempt per agent: the same id, its branch, worktree and base, no task.
+        expect(rows(raw, 'SELECT count(*) AS n FROM attempts')[0].n).toBe(agents.length);
+        for (const agent of agents) {
+          const now = db.agents.get(agent.id as string)!;
+          expect(now).toMatchObject({ name: agent.name, branch: agent.branch, status: agent.status, worktreePath: agent.worktree_path, attemptId: agent.id });
+          expect(db.attempts.get(now.attemptId)).toEqual({
+            id: agent.id,
+            repoId: agent.repo_id,
+            taskId: null,
+            revisionId: null,
+            branch: agent.branch,
+            worktreePath: agent.worktree_path,
+            baseRef: agent.base_ref,
+            baseIsBranch: agent.base_is_branch === 1,
+            baseSha: agent.base_sha,
+            environment: null,
+            createdAt: agent.created_at,
+            closedAt: null,
+          });
+        }
+        expect(db.agents.get('33333333-3333-4333-8333-333333333333')?.launch).toMatchObject({ providerId: 'openai', confined: false });
+
+        // One journal entry per event, same id, time and type; a merge is about the attempt.
+        const journal = rows(raw, 'SELECT * FROM journal ORDER BY id');
+        expect(journal).toHaveLength(events.length);
+        for (const [i, event] of events.entries()) {
+          const entry = journal[i];
+          expect(entry).toMatchObject({ id: event.id, created_at: event.created_at, type: event.type, subject_id: event.agent_id });
+          expect(entry.subject_kind).toBe(event.type === 'merged' ? 'attempt' : 'agent');
+          expect(isJournalEventType(entry.type as string)).toBe(true);
+          const before = event.payload === null ? null : (JSON.parse(event.payload as string) as Row);
+          const after = entry.payload === null ? null : (JSON.parse(entry.payload as string) as Row);
+          if (event.type === 'started') {
+            const { runId, ...rest } = before!;
+            expect(after).toEqual({ ...rest, processId: runId });
+          } else {
+            expect(after).toEqual(before);
+          }
+        }
+        const otter = db.agents.get('11111111-1111-4111-8111-111111111111')!;
+        expect(recordedMerges(db.journal.ofType({ kind: 'attempt', id: otter.attemptId }, 'merged'))).toEqual([
+          { commit: 'c'.repeat(40), baseBranch: 'main', checkoutUpdated: true, agentTree: 'd'.repeat(40) },
+        ]);
+        expect(db.journal.list({ kind: 'agent', id: otter.id }).map((e) => e.type)).toEqual(['created', 'started', 'exited']);
+
+        // Runs are processes, unchanged; the open one is closed by start-up reconciliation as before.
+        expect(rows(raw, 'SELECT * FROM processes ORDER BY id')).toEqual(runs);
+        expect(db.processes.latest('22222222-2222-4222-8222-222222222222')).toMatchObject({ status: 'running', endedAt: null });
+
+        // Usage keeps every row; run_id is process_id; live agents' usage also counts for their attempt.
+        const now = rows(raw, 'SELECT * FROM usage ORDER BY id');
+        expect(now).toHaveLength(usage.length);
+        for (const [i, u] of usage.entries()) {
+          const { run_id, ...rest } = u;
+          const live = agents.some((a) => a.id === u.agent_id);
+          expect(now[i]).toEqual({ ...rest, process_id: run_id, attempt_id: live ? u.agent_id : null, verification_id: null });
+        }
+        const summary = db.usage.summary(null);
+        expect(summary.total).toEqual({ inputTokens: usageSums.i, outputTokens: usageSums.o, costUsd: usageSums.c });
+        expect(summary.byAgent.map((a) => a.agentId)).toContain('55555555-5555-4555-8555-555555555555');
+        const heron = db.usage.forAttempt('22222222-2222-4222-8222-222222222222')!;
+        expect(heron).toMatchObject({ inputTokens: 2000, outputTokens: 430 });
+        expect(heron.costUsd).toBeCloseTo(0.0163, 10);
+
+        // Everything else is as it was.
+        expect(['repos', 'transcript_chunks', 'providers', 'prices', 'settings', 'custom_cli'].map((t) => rows(raw, `SELECT * FROM ${t} ORDER BY rowid`))).toEqual(kept);
+        expect(db.transcripts.tail('22222222-2222-4222-8222-222222222222', 1000).toString()).toContain('on the cart');
+
+        // And the new code writes to it: an agent removed afterwards leaves its journal and attempt.
+        db.journal.append({ kind: 'agent', id: otter.id }, 'removed', { attemptId: otter.attemptId, snapshotRef: null });
+        db.agents.delete(otter.id);
+        expect(db.journal.list({ kind: 'agent', id: otter.id })).toHaveLength(4);
+        expect(db.attempts.get(otter.attemptId)).toBeDefined();
+      } finally {
+        db.close();
+      }
+    });
+
+    it('runs in one transaction: a failure midway leaves the file exactly as it was', () => {
+      const file = releaseCopy();
+      const before = sha256(file);
+      const raw = new Database(file);
+      raw.pragma('foreign_keys = ON');
+      const snapshot = dump(raw);
+      const last = MIGRATIONS[4];
+      expect(last.name).toBe('005-tasks-attempts-journal');
+      // Fails after the attempts, agents, processes and journal are written, before events are dropped.
+      const broken: Migration = { ...last, sql: last.sql.replace('DROP TABLE events;', 'INSERT INTO no_such_table VALUES (1); DROP TABLE events;') };
+      expect(broken.sql).not.toBe(last.sql);
+      try {
+        expect(() => migrate(raw, [...MIGRATIONS.slice(0, 4), broken])).toThrow(/no_such_table/);
+        expect(dump(raw)).toEqual(snapshot);
+        expect(raw.pragma('foreign_keys', { simple: true })).toBe(1);
+      } finally {
+        raw.close();
+      }
+      expect(sha256(file)).toBe(before);
+
+      // The untouched file still migrates.
+      const db = openDatabase(file);
+      try {
+        expect(schemaVersion(db.connection)).toBe(MIGRATIONS.length);
+        expect(db.agents.all()).toHaveLength(4);
+      } finally {
+        db.close();
+      }
+    });
   });
 });

@@ -146,7 +146,7 @@ describe('ProviderService: keys', () => {
     service.save(ollama);
     service.setKey('openai', key);
     service.setKey('ollama', key);
-    service.recordUsage({ agentId: 'a1', repoId: 'r1', runId: 1, provider: 'openai', model: 'gpt-5', inputTokens: 10, outputTokens: 5 });
+    service.recordUsage({ agentId: 'a1', repoId: 'r1', processId: 1, provider: 'openai', model: 'gpt-5', inputTokens: 10, outputTokens: 5 });
     expect(JSON.stringify(service.list())).not.toContain(key);
 
     const dbDir = dirname(dbFile);

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { methods } from '../src/shared/contract';
 import { completePath, inspectRepository, listBranches, resolveBase } from '../src/main/core/repos';
 import { RepoService } from '../src/main/core/repos/repo-service';
-import { agentRow, makeTestDb } from './helpers/pty';
+import { agentRow, insertAgent, makeTestDb } from './helpers/pty';
 import { makeRepo, sh, tempDir, writeFile } from './helpers/repo';
 import { dirTracker, errorOf } from './helpers/tracking';
 
@@ -237,7 +237,7 @@ describe('RepoService.open', () => {
     const opened = await repos.open(repo);
     const worktree = join(dataDir, 'worktrees', 'repo-1234', 'brave-otter');
     sh(repo, 'worktree', 'add', '-q', '-b', 'flotilla/brave-otter', worktree);
-    db.agents.insert(agentRow(opened.id, { name: 'Brave Otter', worktreePath: worktree }));
+    insertAgent(db, agentRow(opened.id, { name: 'Brave Otter', worktreePath: worktree }));
 
     for (const path of [worktree, join(worktree, 'src')]) {
       const err = await errorOf(repos.open(path));
@@ -255,7 +255,7 @@ describe('RepoService.open', () => {
     const opened = await repos.open(repo);
     const worktree = join(track(tempDir()), 'moved');
     sh(repo, 'worktree', 'add', '-q', '-b', 'flotilla/moved', worktree);
-    db.agents.insert(agentRow(opened.id, { name: 'Moved', worktreePath: worktree }));
+    insertAgent(db, agentRow(opened.id, { name: 'Moved', worktreePath: worktree }));
     expect((await errorOf(repos.open(worktree))).message).toContain(`Open its repository, ${repo}, instead.`);
   });
 

@@ -19,7 +19,7 @@ afterEach(() => cleanup());
 const call = (over: Partial<Parameters<ProviderService['recordUsage']>[0]>): Parameters<ProviderService['recordUsage']>[0] => ({
   agentId: 'agent-1',
   repoId: 'repo-1',
-  runId: 1,
+  processId: 1,
   provider: 'openai',
   model: 'gpt-5',
   inputTokens: 0,
@@ -57,7 +57,7 @@ describe('pricing', () => {
 describe('usage', () => {
   it('usageForAgent is null until something is recorded', () => {
     expect(service.usageForAgent('agent-1')).toBeNull();
-    expect(service.usageForRun(1)).toBeNull();
+    expect(service.usageForProcess(1)).toBeNull();
     expect(service.summary()).toEqual({ total: { inputTokens: 0, outputTokens: 0, costUsd: null }, byProvider: [], byAgent: [] });
   });
 
@@ -66,11 +66,11 @@ describe('usage', () => {
     expect(service.usageForAgent('agent-1')).toEqual({ inputTokens: 1_000_000, outputTokens: 100_000, costUsd: 2.25 });
 
     service.savePrice({ model: 'gpt-5', inputPerMTok: 3, outputPerMTok: 30 });
-    service.recordUsage(call({ runId: 2, inputTokens: 1_000_000, outputTokens: 100_000 })); // 3 + 3
+    service.recordUsage(call({ processId: 2, inputTokens: 1_000_000, outputTokens: 100_000 })); // 3 + 3
     const total = service.usageForAgent('agent-1')!;
     expect(total.inputTokens).toBe(2_000_000);
     expect(total.costUsd).toBeCloseTo(2.25 + 6, 10); // the first call keeps the price it was made at
-    expect(service.usageForRun(2)?.costUsd).toBeCloseTo(6, 10);
+    expect(service.usageForProcess(2)?.costUsd).toBeCloseTo(6, 10);
   });
 
   it('an unpriced model has null cost; totals sum the known costs and are null only when none is known', () => {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { openDatabase, type AgentRow, type FlotillaDb } from '../../src/main/core/db';
+import { adHocAttempt, openDatabase, type AgentRow, type FlotillaDb } from '../../src/main/core/db';
 import type { PtyExitEvent, PtyService } from '../../src/main/core/pty';
 import { removeDir, tempDir } from './repo';
 
@@ -32,6 +32,7 @@ export function agentRow(repoId: string, overrides: Partial<AgentRow> = {}): Age
   return {
     id,
     repoId,
+    attemptId: randomUUID(),
     name: 'Agent',
     slug: `agent-${id.slice(0, 8)}`,
     branch: `flotilla/agent-${id.slice(0, 8)}`,
@@ -53,11 +54,19 @@ export function agentRow(repoId: string, overrides: Partial<AgentRow> = {}): Age
   };
 }
 
+/** Inserts an agent with the ad-hoc attempt it works in (an agent needs its attempt), in one transaction. */
+export function insertAgent(db: FlotillaDb, row: AgentRow): void {
+  db.transaction(() => {
+    db.attempts.insert(adHocAttempt(row));
+    db.agents.insert(row);
+  });
+}
+
 /** Inserts a repository and an agent in it; returns the agent id. */
 export function seedAgent(db: FlotillaDb, repoPath = '/tmp/flotilla-test-repo'): string {
   const repo = db.repos.upsert(repoPath, 'repo');
   const row = agentRow(repo.id);
-  db.agents.insert(row);
+  insertAgent(db, row);
   return row.id;
 }
 

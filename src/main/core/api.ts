@@ -140,7 +140,7 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
           message: p.message,
         }),
       );
-      s.db.events.add(row.id, 'merged', { ...result, agentTree } satisfies MergedEvent);
+      s.db.journal.append({ kind: 'attempt', id: row.attemptId }, 'merged', { ...result, agentTree } satisfies MergedEvent);
       s.events.emit('repos.changed', { repoId: repo.id });
       s.agents.noteMerged(row.id);
       return result;

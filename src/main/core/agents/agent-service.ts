@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Activity, AgentInfo, AgentKind, DiffStat, NetworkMode, PermissionMode, RemovalCheck } from '../../../shared/types';
-import type { AgentRow, FlotillaDb } from '../db';
+import { adHocAttempt, type AgentRow, type FlotillaDb } from '../db';
 import type { EventBus } from '../events/event-bus';
 import { AppError } from '../errors';
 import { gitText, toAppError } from '../git/core';
@@ -133,7 +133,7 @@ export class AgentService implements Disposable {
 
   /** Marks agents that were running when Flotilla stopped as interrupted, and missing worktrees. */
   async reconcile(): Promise<void> {
-    this.db.runs.interruptOpen();
+    this.db.processes.interruptOpen();
     for (const row of this.db.agents.all()) {
       if (row.status === 'running' || row.status === 'starting') {
         this.db.agents.update(row.id, { status: 'interrupted', activity: null, updatedAt: Date.now() });
@@ -164,7 +164,7 @@ export class AgentService implements Disposable {
     const survivors = await findSurvivors(rows.map((r) => r.worktreePath));
     for (const row of rows) {
       const found = survivors.get(row.worktreePath) ?? [];
-      if (found.length > 0) this.db.events.add(row.id, 'survivors-found', { processes: found });
+      if (found.length > 0) this.db.journal.append({ kind: 'agent', id: row.id }, 'survivors-found', { processes: found });
     }
     for (const repo of this.db.repos.recent(1000)) {
       const orphans = await this.orphansOf(repo.path, byRepo.get(repo.id) ?? []).catch(() => []);
@@ -244,7 +244,7 @@ export class AgentService implements Disposable {
       const missing = !existsSync(row.worktreePath) || (listed !== null && !listed.has(row.worktreePath));
       if (missing !== row.missing) {
         this.db.agents.update(row.id, { missing, updatedAt: Date.now() });
-        this.db.events.add(row.id, missing ? 'worktree-missing' : 'worktree-found');
+        this.db.journal.append({ kind: 'agent', id: row.id }, missing ? 'worktree-missing' : 'worktree-found');
         this.emitChanged(row.id);
       }
     }
@@ -310,6 +310,7 @@ export class AgentService implements Disposable {
       const newRow: AgentRow = {
         id: randomUUID(),
         repoId: repo.id,
+        attemptId: randomUUID(),
         name,
         slug,
         branch,
@@ -328,9 +329,13 @@ export class AgentService implements Disposable {
         launch,
         activity: null,
       };
-      this.db.agents.insert(newRow);
-      this.db.events.add(newRow.id, 'created', { branch, baseRef: base.baseRef, baseSha: base.baseSha });
-      if (submodules.length > 0) this.db.events.add(newRow.id, 'submodules', { submodules });
+      this.db.transaction(() => {
+        this.db.attempts.insert(adHocAttempt(newRow));
+        this.db.agents.insert(newRow);
+        const agent = { kind: 'agent', id: newRow.id } as const;
+        this.db.journal.append(agent, 'created', { branch, baseRef: base.baseRef, baseSha: base.baseSha, attemptId: newRow.attemptId });
+        if (submodules.length > 0) this.db.journal.append(agent, 'submodules', { submodules });
+      });
       return newRow;
     });
     this.diffStats.set(row.id, { files: 0, additions: 0, deletions: 0 });
@@ -363,6 +368,7 @@ export class AgentService implements Disposable {
       const newRow: AgentRow = {
         id: randomUUID(),
         repoId: repo.id,
+        attemptId: randomUUID(),
         name,
         slug,
         branch: orphan.branch,
@@ -381,8 +387,11 @@ export class AgentService implements Disposable {
         launch: null,
         activity: null,
       };
-      this.db.agents.insert(newRow);
-      this.db.events.add(newRow.id, 'adopted', { branch: orphan.branch, baseRef: base.baseRef });
+      this.db.transaction(() => {
+        this.db.attempts.insert(adHocAttempt(newRow));
+        this.db.agents.insert(newRow);
+        this.db.journal.append({ kind: 'agent', id: newRow.id }, 'adopted', { branch: orphan.branch, baseRef: base.baseRef, attemptId: newRow.attemptId });
+      });
       return newRow;
     });
     await this.viewOf(row);
@@ -416,7 +425,7 @@ export class AgentService implements Disposable {
     const pids = survivors.map((s) => s.pid);
     if (!stop) throw new AppError('agent-running', describeSurvivors(row.name, survivors), { pids });
     const left = await stopSurvivors(row.worktreePath, pids);
-    this.db.events.add(row.id, 'survivors-stopped', { pids, left });
+    this.db.journal.append({ kind: 'agent', id: row.id }, 'survivors-stopped', { pids, left });
     if (left.length > 0) {
       throw new AppError('agent-running', `Flotilla could not stop ${left.join(', ')} in the worktree of ${row.name}. Stop them yourself, then restart.`, { pids: left });
     }
@@ -479,7 +488,12 @@ export class AgentService implements Disposable {
     this.agentViews.forget(row);
     this.diffStats.delete(agentId);
     this.sizes.delete(agentId);
-    this.db.agents.delete(agentId);
+    // The attempt and the journal stay: they are the record of what was tried and merged.
+    this.db.transaction(() => {
+      this.db.agents.delete(agentId);
+      this.db.attempts.close(row.attemptId);
+      this.db.journal.append({ kind: 'agent', id: agentId }, 'removed', { attemptId: row.attemptId, snapshotRef: result.snapshotRef });
+    });
     this.events.emit('agents.removed', { agentId, repoId: row.repoId });
     return result;
   }
@@ -526,7 +540,7 @@ export class AgentService implements Disposable {
 
   /** True when the agent's work is exactly a tree it merged and that merge is still in the base. */
   private alreadyMerged(row: AgentRow): Promise<boolean> {
-    const merges = recordedMerges(this.db.events.list(row.id));
+    const merges = recordedMerges(this.db.journal.ofType({ kind: 'attempt', id: row.attemptId }, 'merged'));
     return isAlreadyMerged({ worktreePath: row.worktreePath, branch: row.branch, merges });
   }
 
@@ -534,7 +548,7 @@ export class AgentService implements Disposable {
   private async refreshMerged(row: AgentRow): Promise<boolean> {
     let merges = this.mergeRecords.get(row.id);
     if (!merges) {
-      merges = recordedMerges(this.db.events.list(row.id));
+      merges = recordedMerges(this.db.journal.ofType({ kind: 'attempt', id: row.attemptId }, 'merged'));
       this.mergeRecords.set(row.id, merges);
     }
     const merged = merges.length > 0 && (await isAlreadyMerged({ worktreePath: row.worktreePath, branch: row.branch, merges }));
@@ -597,11 +611,11 @@ export class AgentService implements Disposable {
     } catch (err) {
       await this.closeGateway(row.id);
       this.db.agents.update(row.id, { status: 'exited', exitCode: -1, activity: 'failed', updatedAt: Date.now() });
-      this.db.events.add(row.id, 'spawn-failed', { message: err instanceof Error ? err.message : String(err) });
+      this.db.journal.append({ kind: 'agent', id: row.id }, 'spawn-failed', { message: err instanceof Error ? err.message : String(err) });
       this.emitChanged(row.id);
       throw err instanceof AppError ? err : new AppError('internal', `Could not start ${row.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const runId = this.db.runs.start(row.id);
+    const runId = this.db.processes.start(row.id);
     this.runIds.set(row.id, runId);
     this.watchReport(row, reportFile);
     this.watchCliUsage(row, stateDir);
@@ -611,7 +625,7 @@ export class AgentService implements Disposable {
     const reportsStatus = row.kind === 'flotilla' || (row.kind === 'cli' && Boolean(row.launch?.presetId && this.catalog.get(row.launch.presetId)?.hasStatusHooks));
     this.activity.start(row.id, reportsStatus, quiet);
     this.db.agents.update(row.id, { status: 'running', exitCode: null, updatedAt: Date.now() });
-    this.db.events.add(row.id, 'started', { runId, resume });
+    this.db.journal.append({ kind: 'agent', id: row.id }, 'started', { processId: runId, resume });
     this.emitChanged(row.id);
   }
 
@@ -653,7 +667,7 @@ export class AgentService implements Disposable {
     this.providers.recordUsage({
       agentId: row.id,
       repoId: row.repoId,
-      runId: this.runIds.get(row.id) ?? null,
+      processId: this.runIds.get(row.id) ?? null,
       provider,
       model: u.model,
       inputTokens: u.inputTokens,
@@ -698,11 +712,11 @@ export class AgentService implements Disposable {
     const status = this.stopping.has(agentId) ? 'stopped' : 'exited';
     const runId = this.runIds.get(agentId);
     if (runId !== undefined) {
-      this.db.runs.finish(runId, status, exitCode);
+      this.db.processes.finish(runId, status, exitCode);
       this.runIds.delete(agentId);
     }
     this.db.agents.update(agentId, { status, exitCode, updatedAt: Date.now() });
-    this.db.events.add(agentId, status, { exitCode });
+    this.db.journal.append({ kind: 'agent', id: agentId }, status, { exitCode });
     // Stopped by the user counts as a clean exit, not a failure.
     this.activity.noteExit(agentId, status === 'stopped' ? 0 : exitCode);
     this.emitChanged(agentId);
@@ -716,7 +730,7 @@ export class AgentService implements Disposable {
   }
 
   private toInfo(row: AgentRow): AgentInfo {
-    const { updatedAt: _updatedAt, ...info } = row;
+    const { updatedAt: _updatedAt, attemptId: _attemptId, ...info } = row;
     return {
       ...info,
       diffStat: this.diffStats.get(row.id) ?? null,

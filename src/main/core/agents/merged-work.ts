@@ -2,16 +2,16 @@
  * Whether an agent's work is already in its base branch after a squash merge. A squash merge
  * makes a new commit on the base, so the agent's own commits never become ancestors of the base
  * and counting "commits not in base" calls merged work unsaved. Instead the merge records the
- * tree it merged (`agentTree` in the agent's 'merged' event), and the agent counts as merged
+ * tree it merged (`agentTree` in its attempt's 'merged' journal entry), and the agent counts as merged
  * while its whole work state — committed, uncommitted and untracked — is still exactly that tree
  * and the merge commit is still in the base branch.
  */
-import type { EventRow } from '../db';
+import type { JournalEntry } from '../../../shared/journal';
 import { git, gitText } from '../git/core';
 import { captureWorkState } from '../git/work-state';
 import { commitOf } from '../worktrees/work-state-check';
 
-/** What merge.run records in the agent's 'merged' event. */
+/** What merge.run records in the 'merged' journal entry of the agent's attempt. */
 export interface MergedEvent {
   commit: string;
   baseBranch: string;
@@ -20,8 +20,8 @@ export interface MergedEvent {
   agentTree: string;
 }
 
-/** The merges recorded in an agent's events that name the tree they merged, newest last. */
-export function recordedMerges(events: readonly EventRow[]): MergedEvent[] {
+/** The merges recorded in an attempt's journal that name the tree they merged, newest last. */
+export function recordedMerges(events: readonly JournalEntry[]): MergedEvent[] {
   const merges: MergedEvent[] = [];
   for (const event of events) {
     if (event.type !== 'merged') continue;

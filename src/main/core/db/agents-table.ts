@@ -1,4 +1,4 @@
-/** Agents: one row per worktree + terminal Flotilla created. */
+/** Agents: one row per terminal Flotilla created, each working in an attempt's worktree. */
 import type { Database, Statement } from 'better-sqlite3';
 import type { Activity, AgentKind, AgentStatus, LaunchConfig } from '../../../shared/types';
 
@@ -6,6 +6,8 @@ import type { Activity, AgentKind, AgentStatus, LaunchConfig } from '../../../sh
 export interface AgentRow {
   id: string;
   repoId: string;
+  /** The attempt whose worktree the agent works in (for an ad-hoc agent, its own). */
+  attemptId: string;
   name: string;
   slug: string;
   branch: string;
@@ -27,11 +29,12 @@ export interface AgentRow {
 }
 
 /** The fields an update may change. */
-export type AgentPatch = Partial<Omit<AgentRow, 'id' | 'repoId'>>;
+export type AgentPatch = Partial<Omit<AgentRow, 'id' | 'repoId' | 'attemptId'>>;
 
 interface AgentRecord {
   id: string;
   repo_id: string;
+  attempt_id: string;
   name: string;
   slug: string;
   branch: string;
@@ -55,6 +58,7 @@ function toRow(r: AgentRecord): AgentRow {
   return {
     id: r.id,
     repoId: r.repo_id,
+    attemptId: r.attempt_id,
     name: r.name,
     slug: r.slug,
     branch: r.branch,
@@ -79,6 +83,7 @@ function toRecord(row: AgentRow): AgentRecord {
   return {
     id: row.id,
     repo_id: row.repoId,
+    attempt_id: row.attemptId,
     name: row.name,
     slug: row.slug,
     branch: row.branch,
@@ -99,7 +104,10 @@ function toRecord(row: AgentRow): AgentRecord {
   };
 }
 
-/** Statements over `agents`, prepared once. Deleting an agent cascades to its runs, events and transcript. */
+/**
+ * Statements over `agents`, prepared once. Deleting an agent cascades to its processes and
+ * transcript; its attempt, journal entries and usage stay.
+ */
 export class AgentsTable {
   private readonly insertStmt: Statement<[AgentRecord]>;
   private readonly updateStmt: Statement<[AgentRecord]>;
@@ -110,9 +118,9 @@ export class AgentsTable {
 
   constructor(db: Database) {
     this.insertStmt = db.prepare(
-      `INSERT INTO agents (id, repo_id, name, slug, branch, base_ref, base_is_branch, base_sha, kind, command, task,
+      `INSERT INTO agents (id, repo_id, attempt_id, name, slug, branch, base_ref, base_is_branch, base_sha, kind, command, task,
          worktree_path, status, exit_code, missing, created_at, updated_at, launch, activity)
-       VALUES (@id, @repo_id, @name, @slug, @branch, @base_ref, @base_is_branch, @base_sha, @kind, @command, @task,
+       VALUES (@id, @repo_id, @attempt_id, @name, @slug, @branch, @base_ref, @base_is_branch, @base_sha, @kind, @command, @task,
          @worktree_path, @status, @exit_code, @missing, @created_at, @updated_at, @launch, @activity)`,
     );
     // One full-row statement instead of SQL built per patch: prepared once, and a patch is merged in JS.
@@ -137,7 +145,7 @@ export class AgentsTable {
   update(id: string, patch: AgentPatch): AgentRow | undefined {
     const current = this.get(id);
     if (!current) return undefined;
-    const next: AgentRow = { ...current, ...stripUndefined(patch), id: current.id, repoId: current.repoId };
+    const next: AgentRow = { ...current, ...stripUndefined(patch), id: current.id, repoId: current.repoId, attemptId: current.attemptId };
     if (patch.updatedAt === undefined) next.updatedAt = Date.now();
     this.updateStmt.run(toRecord(next));
     return next;

@@ -3,16 +3,19 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 
 import { dirname } from 'node:path';
 import BetterSqlite3, { type Database, type Options } from 'better-sqlite3';
 import { AgentsTable } from './agents-table';
+import { AttemptsTable } from './attempts-table';
 import { CustomCliTable } from './custom-cli-table';
-import { EventsTable } from './events-table';
+import { JournalTable } from './journal-table';
 import { migrate } from './migrations';
 import { PricesTable } from './prices-table';
 import { SettingsTable } from './settings-table';
 import { ProvidersTable } from './providers-table';
 import { ReposTable } from './repos-table';
-import { RunsTable } from './runs-table';
+import { ProcessesTable } from './processes-table';
+import { TasksTable } from './tasks-table';
 import { TranscriptsTable } from './transcripts-table';
 import { UsageTable } from './usage-table';
+import { WorkflowRunsTable } from './workflow-runs-table';
 
 /** How long a statement waits for a lock held by another connection (e.g. a backup tool). */
 export const BUSY_TIMEOUT_MS = 5_000;
@@ -21,8 +24,11 @@ export const BUSY_TIMEOUT_MS = 5_000;
 export class FlotillaDb {
   readonly repos: ReposTable;
   readonly agents: AgentsTable;
-  readonly runs: RunsTable;
-  readonly events: EventsTable;
+  readonly attempts: AttemptsTable;
+  readonly processes: ProcessesTable;
+  readonly journal: JournalTable;
+  readonly tasks: TasksTable;
+  readonly workflowRuns: WorkflowRunsTable;
   readonly transcripts: TranscriptsTable;
   readonly providers: ProvidersTable;
   readonly prices: PricesTable;
@@ -34,14 +40,31 @@ export class FlotillaDb {
   constructor(readonly connection: Database) {
     this.repos = new ReposTable(connection);
     this.agents = new AgentsTable(connection);
-    this.runs = new RunsTable(connection);
-    this.events = new EventsTable(connection);
+    this.attempts = new AttemptsTable(connection);
+    this.processes = new ProcessesTable(connection);
+    this.journal = new JournalTable(connection);
+    this.tasks = new TasksTable(connection);
+    this.workflowRuns = new WorkflowRunsTable(connection);
     this.transcripts = new TranscriptsTable(connection);
     this.providers = new ProvidersTable(connection);
     this.prices = new PricesTable(connection);
     this.settings = new SettingsTable(connection);
     this.usage = new UsageTable(connection);
     this.customCli = new CustomCliTable(connection);
+  }
+
+  /**
+   * Runs `fn` in one transaction: every write in it commits together, or none does if it throws.
+   * Use it wherever one change writes several tables (an agent, its attempt and its journal
+   * entry). Nested calls become savepoints. `fn` must be synchronous: SQLite cannot hold a
+   * transaction open across an await on this one connection.
+   */
+  transaction<T>(fn: () => T): T {
+    return this.connection.transaction(() => {
+      const result = fn();
+      if (result instanceof Promise) throw new Error('FlotillaDb.transaction takes a synchronous function; await outside it.');
+      return result;
+    })();
   }
 
   /** Closes the connection (checkpointing the WAL). Idempotent. */

@@ -183,6 +183,175 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX transcript_chunks_agent ON transcript_chunks (agent_id, id, size);
     `,
   },
+  {
+    // The orchestration vocabulary (docs/technical/data-model.md). Existing data moves in this one
+    // transaction: each agent gets the attempt it always was (same id, its branch, worktree and
+    // base), the events become journal entries about their agent (a merge, about its attempt),
+    // runs become processes, and usage can belong to an attempt or a verification.
+    name: '005-tasks-attempts-journal',
+    rebuildsTables: true,
+    sql: `
+      -- No foreign key to repos here or on attempts: the record outlives a forgotten repository.
+      CREATE TABLE tasks (
+        id TEXT PRIMARY KEY,
+        repo_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        base_ref TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX tasks_repo ON tasks (repo_id, created_at);
+
+      -- Immutable once written (trigger below): attempts, runs' steps and verifications pin them.
+      CREATE TABLE task_revisions (
+        id TEXT PRIMARY KEY,
+        task_id TEXT NOT NULL REFERENCES tasks (id),
+        number INTEGER NOT NULL,
+        spec TEXT NOT NULL,
+        criteria TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (task_id, number)
+      );
+      CREATE TRIGGER task_revisions_immutable BEFORE UPDATE ON task_revisions
+        BEGIN SELECT RAISE(ABORT, 'a task revision never changes; write a new revision'); END;
+
+      CREATE TABLE attempts (
+        id TEXT PRIMARY KEY,
+        repo_id TEXT NOT NULL,
+        task_id TEXT REFERENCES tasks (id),
+        revision_id TEXT REFERENCES task_revisions (id),
+        branch TEXT NOT NULL,
+        worktree_path TEXT NOT NULL,
+        base_ref TEXT NOT NULL,
+        base_is_branch INTEGER NOT NULL,
+        base_sha TEXT NOT NULL,
+        environment TEXT,
+        created_at INTEGER NOT NULL,
+        closed_at INTEGER
+      );
+      CREATE INDEX attempts_task ON attempts (task_id, created_at) WHERE task_id IS NOT NULL;
+
+      CREATE TABLE workflow_runs (
+        id TEXT PRIMARY KEY,
+        task_id TEXT NOT NULL REFERENCES tasks (id),
+        workflow_id TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        status TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX workflow_runs_task ON workflow_runs (task_id, created_at);
+
+      CREATE TABLE workflow_run_steps (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id TEXT NOT NULL REFERENCES workflow_runs (id),
+        step_id TEXT NOT NULL,
+        round INTEGER NOT NULL,
+        attempt_id TEXT REFERENCES attempts (id),
+        revision_id TEXT REFERENCES task_revisions (id),
+        status TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        outcome TEXT
+      );
+      CREATE INDEX workflow_run_steps_run ON workflow_run_steps (run_id, id);
+
+      -- No foreign keys at all: an entry outlives its subject. Append-only (triggers below).
+      CREATE TABLE journal (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at INTEGER NOT NULL,
+        subject_kind TEXT NOT NULL,
+        subject_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        payload TEXT
+      );
+      CREATE INDEX journal_subject ON journal (subject_kind, subject_id, id);
+
+      INSERT INTO attempts (id, repo_id, task_id, revision_id, branch, worktree_path, base_ref, base_is_branch, base_sha,
+          environment, created_at, closed_at)
+        SELECT id, repo_id, NULL, NULL, branch, worktree_path, base_ref, base_is_branch, base_sha, NULL, created_at, NULL
+        FROM agents;
+
+      CREATE TABLE agents_new (
+        id TEXT PRIMARY KEY,
+        repo_id TEXT NOT NULL REFERENCES repos (id),
+        attempt_id TEXT NOT NULL REFERENCES attempts (id),
+        name TEXT NOT NULL,
+        slug TEXT NOT NULL,
+        branch TEXT NOT NULL,
+        base_ref TEXT NOT NULL,
+        base_is_branch INTEGER NOT NULL,
+        base_sha TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('shell', 'command', 'cli', 'flotilla')),
+        command TEXT,
+        task TEXT,
+        worktree_path TEXT NOT NULL,
+        status TEXT NOT NULL,
+        exit_code INTEGER,
+        missing INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        launch TEXT,
+        activity TEXT
+      );
+      INSERT INTO agents_new (id, repo_id, attempt_id, name, slug, branch, base_ref, base_is_branch, base_sha, kind, command,
+          task, worktree_path, status, exit_code, missing, created_at, updated_at, launch, activity)
+        SELECT id, repo_id, id, name, slug, branch, base_ref, base_is_branch, base_sha, kind, command,
+          task, worktree_path, status, exit_code, missing, created_at, updated_at, launch, activity FROM agents;
+      DROP TABLE agents;
+      ALTER TABLE agents_new RENAME TO agents;
+      CREATE INDEX agents_repo ON agents (repo_id, created_at);
+      CREATE INDEX agents_attempt ON agents (attempt_id);
+
+      ALTER TABLE runs RENAME TO processes;
+      DROP INDEX runs_agent;
+      DROP INDEX runs_open;
+      CREATE INDEX processes_agent ON processes (agent_id, id);
+      CREATE INDEX processes_open ON processes (id) WHERE ended_at IS NULL;
+
+      -- Same ids, so the order is kept. A merge is about the branch, which is the attempt's.
+      INSERT INTO journal (id, created_at, subject_kind, subject_id, type, payload)
+        SELECT id, created_at, CASE type WHEN 'merged' THEN 'attempt' ELSE 'agent' END, agent_id, type,
+          CASE WHEN type = 'started' AND json_valid(payload) AND json_type(payload, '$.runId') IS NOT NULL
+            THEN json_set(json_remove(payload, '$.runId'), '$.processId', json_extract(payload, '$.runId'))
+            ELSE payload END
+        FROM events ORDER BY id;
+      DROP TABLE events;
+      CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
+        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+      CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+
+      -- Rebuilt, as SQLite cannot drop NOT NULL: an owner is an agent, an attempt or a
+      -- verification (at least one). Still no foreign keys: spend outlives its owners.
+      CREATE TABLE usage_new (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        repo_id TEXT NOT NULL,
+        agent_id TEXT,
+        attempt_id TEXT,
+        verification_id TEXT,
+        process_id INTEGER,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cost_usd REAL,
+        created_at INTEGER NOT NULL,
+        CHECK (agent_id IS NOT NULL OR attempt_id IS NOT NULL OR verification_id IS NOT NULL)
+      );
+      INSERT INTO usage_new (id, repo_id, agent_id, attempt_id, verification_id, process_id, provider, model, input_tokens,
+          output_tokens, cost_usd, created_at)
+        SELECT u.id, u.repo_id, u.agent_id, (SELECT a.attempt_id FROM agents a WHERE a.id = u.agent_id), NULL, u.run_id,
+          u.provider, u.model, u.input_tokens, u.output_tokens, u.cost_usd, u.created_at
+        FROM usage u ORDER BY u.id;
+      DROP TABLE usage;
+      ALTER TABLE usage_new RENAME TO usage;
+      CREATE INDEX usage_agent ON usage (agent_id);
+      CREATE INDEX usage_attempt ON usage (attempt_id);
+      CREATE INDEX usage_repo ON usage (repo_id);
+    `,
+  },
 ];
 
 /** Reads the schema version recorded in the database file. */

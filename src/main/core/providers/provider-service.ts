@@ -185,14 +185,14 @@ export class ProviderService {
     this.db.usage.insert({ ...u, inputTokens, outputTokens, costUsd: costUsd(this.listPrices(), u.model, inputTokens, outputTokens) });
   }
 
-  /** Tokens and cost over all of an agent's runs; null when nothing was recorded. */
+  /** Tokens and cost over all of an agent's processes; null when nothing was recorded. */
   usageForAgent(agentId: string): Usage | null {
     return this.db.usage.forAgent(agentId);
   }
 
-  /** Tokens and cost of one run; null when nothing was recorded. */
-  usageForRun(runId: number): Usage | null {
-    return this.db.usage.forRun(runId);
+  /** Tokens and cost of one process of an agent; null when nothing was recorded. */
+  usageForProcess(processId: number): Usage | null {
+    return this.db.usage.forProcess(processId);
   }
 
   /**

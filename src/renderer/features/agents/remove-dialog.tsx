@@ -6,6 +6,7 @@ import { useUiStore } from '../../stores/ui-store';
 import { call } from '../common/call';
 import { Dialog, DialogError } from '../common/dialog';
 import { removalSummary } from '../common/format';
+import './remove-dialog.css';
 
 /** Confirms removing an agent, saying what a snapshot will keep when there is work to lose. */
 export function RemoveDialog({ agentId }: { agentId: string }) {

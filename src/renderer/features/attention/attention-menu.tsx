@@ -4,6 +4,7 @@ import { useAttentionStore } from '../../stores/attention-store';
 import { jumpToAgent } from '../fleet/pane-focus';
 import { attentionItems, type AttentionReason } from './attention';
 import { notificationPermission, toggleNotifications } from './attention-actions';
+import './attention.css';
 
 const REASON_LABEL: Record<AttentionReason, string> = {
   waiting: 'waiting for you',

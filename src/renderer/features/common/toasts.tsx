@@ -1,4 +1,5 @@
 import { useToastStore } from '../../stores/toast-store';
+import './toasts.css';
 
 /** The toast stack in the bottom-right corner. */
 export function Toasts() {

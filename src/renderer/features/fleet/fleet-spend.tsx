@@ -4,6 +4,7 @@ import { getClient } from '../../transport';
 import { call } from '../common/call';
 import { formatTokens, formatUsd } from '../common/format';
 import { throttle } from '../common/throttle';
+import './fleet-spend.css';
 
 /** Agents report usage as they stream; the total need not follow every event. */
 const SPEND_REFRESH_MS = 2000;

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import './shortcut-help.css';
 
 /** Keyboard shortcuts, as shown in the help popover. */
 export const SHORTCUTS: ReadonlyArray<readonly [string, string]> = [

@@ -5,6 +5,7 @@ import { useUiStore } from '../../stores/ui-store';
 import { call } from '../common/call';
 import { Dialog, DialogError } from '../common/dialog';
 import { shortSha } from '../common/format';
+import './merge.css';
 
 /**
  * Previews and runs merging an agent's branch (and uncommitted work) into its base branch; an

@@ -8,6 +8,7 @@ import { browseAndOpen, loadRecent } from './repo-actions';
 import { ShortcutHelp } from '../fleet/shortcut-help';
 import { FleetSpend } from '../fleet/fleet-spend';
 import { AttentionMenu, NotificationsToggle } from '../attention/attention-menu';
+import './repo.css';
 
 /**
  * The top bar: repository identity, path field, recent list, Browse…, then the fleet's spend,

@@ -4,6 +4,7 @@ import { AgentEnvSection } from './agent-env-section';
 import { CustomClisSection } from './custom-clis-section';
 import { PricesSection } from './prices-section';
 import { ProvidersSection } from './providers-section';
+import './settings.css';
 
 /** Settings overlay: providers and keys, the price table, custom coding CLIs, and agents' environment. */
 export function SettingsView() {

@@ -1,4 +1,4 @@
-import { Terminal, type ITheme } from '@xterm/xterm';
+import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { WebglAddon } from '@xterm/addon-webgl';
@@ -7,6 +7,7 @@ import { toastError } from '../../stores/toast-store';
 import { call } from '../common/call';
 import { AckBatcher } from './ack-batcher';
 import { registerTerminal } from './terminal-registry';
+import { terminalFont, terminalTheme } from './terminal-theme';
 
 const SCROLLBACK_LINES = 10_000;
 const RESIZE_DEBOUNCE_MS = 60;
@@ -29,30 +30,6 @@ function enqueue<T>(agentId: string, task: () => Promise<T>): Promise<T> {
 
 /** Set once WebGL2 proves unavailable (e.g. --disable-gpu), so later panes skip the attempt. */
 let webglUnavailable = false;
-
-const THEME: ITheme = {
-  background: '#14161b',
-  foreground: '#d4d7dd',
-  cursor: '#e6e6e6',
-  cursorAccent: '#14161b',
-  selectionBackground: '#3a4a6b',
-  black: '#1d1f24',
-  red: '#f0707a',
-  green: '#8cc97a',
-  yellow: '#e5c07b',
-  blue: '#6aa7f0',
-  magenta: '#c98ee8',
-  cyan: '#5fc4cf',
-  white: '#c8ccd4',
-  brightBlack: '#5c6370',
-  brightRed: '#ff8790',
-  brightGreen: '#a5dd92',
-  brightYellow: '#f2d291',
-  brightBlue: '#8cbdf7',
-  brightMagenta: '#dcaaf2',
-  brightCyan: '#7fd8e1',
-  brightWhite: '#f0f2f5',
-};
 
 function isCopy(e: KeyboardEvent): boolean {
   return e.ctrlKey && e.shiftKey && !e.altKey && e.code === 'KeyC';
@@ -89,12 +66,12 @@ export class TerminalSession {
     this.acks = new AckBatcher((bytes) => client.notify('terminal.ack', { agentId, bytes }));
     this.term = new Terminal({
       scrollback: SCROLLBACK_LINES,
-      fontFamily: "'JetBrains Mono', 'Fira Code', 'Cascadia Code', Menlo, Consolas, 'DejaVu Sans Mono', monospace",
+      fontFamily: terminalFont(),
       fontSize: 13,
       lineHeight: 1.15,
       cursorBlink: true,
       allowProposedApi: false,
-      theme: THEME,
+      theme: terminalTheme(),
     });
     this.term.loadAddon(this.fit);
     this.term.loadAddon(new WebLinksAddon());

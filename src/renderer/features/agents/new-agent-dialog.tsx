@@ -1,18 +1,11 @@
 import { useEffect, useState } from 'react';
-import type {
-  AgentKind,
-  BranchList,
-  CatalogEntry,
-  NetworkMode,
-  PermissionMode,
-  ProviderInfo,
-  SandboxInfo,
-} from '../../../shared/types';
+import type { AgentKind, NetworkMode, PermissionMode } from '../../../shared/types';
 import { useAgentsStore } from '../../stores/agents-store';
 import { useRepoStore } from '../../stores/repo-store';
 import { useUiStore } from '../../stores/ui-store';
 import { call } from '../common/call';
 import { Dialog, DialogError } from '../common/dialog';
+import { useContract } from '../common/use-contract';
 import { shortSha } from '../common/format';
 import { estimateTerminalSize } from '../fleet/grid-layout';
 import {
@@ -28,24 +21,6 @@ import {
   providerLabel,
   providersForPreset,
 } from './launch-options';
-
-/** A list the dialog loads from the core: the items, or why they could not be loaded. */
-type Loaded<T> = { state: 'loading' } | { state: 'ok'; value: T } | { state: 'error'; message: string };
-
-function useLoaded<T>(load: () => Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Loaded<T> {
-  const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' });
-  useEffect(() => {
-    let live = true;
-    void load().then((r) => {
-      if (live) setLoaded(r.ok ? { state: 'ok', value: r.value } : { state: 'error', message: r.error.message });
-    });
-    return () => {
-      live = false;
-    };
-    // Loaded once per dialog: the lists change only in settings, which is another overlay.
-  }, []);
-  return loaded;
-}
 
 /** The terminal size a new pane will probably get, so the PTY starts close to it. */
 function guessSize(): { cols: number; rows: number } {
@@ -63,10 +38,6 @@ export function NewAgentDialog() {
   const repo = useRepoStore((s) => s.repo);
   const close = useUiStore((s) => s.close);
   const [name, setName] = useState('');
-  // The suggested name is shown as the placeholder and used when the field is left empty: filling
-  // the field itself when the suggestion arrives would race with the user's typing.
-  const [suggestedName, setSuggestedName] = useState('');
-  const [branches, setBranches] = useState<BranchList | null>(null);
   const [base, setBase] = useState('');
   const [kind, setKind] = useState<AgentKind>('shell');
   const [command, setCommand] = useState('');
@@ -81,30 +52,21 @@ export function NewAgentDialog() {
   const [confinedChoice, setConfinedChoice] = useState<boolean | null>(null);
   const [launchedNetwork, setLaunchedNetwork] = useState<NetworkMode>('on');
   const [shellNetwork, setShellNetwork] = useState<NetworkMode>('off');
-  const catalog = useLoaded<CatalogEntry[]>(() => call('catalog.list', {}));
-  const providers = useLoaded<ProviderInfo[]>(() => call('providers.list', {}));
-  const sandbox = useLoaded<SandboxInfo>(() => call('sandbox.info', {}));
+  // Loaded once per dialog: the lists change only in settings, which is another overlay.
+  const catalog = useContract('catalog.list', {}, []).loaded;
+  const providers = useContract('providers.list', {}, []).loaded;
+  const sandbox = useContract('sandbox.info', {}, []).loaded;
 
   const repoId = repo?.id ?? '';
-  useEffect(() => {
-    if (!repoId) return;
-    let live = true;
-    void call('agents.suggestName', { repoId }).then((r) => {
-      if (live && r.ok) setSuggestedName(r.value);
-    });
-    void call('repos.branches', { repoId }).then((r) => {
-      if (!live) return;
-      if (!r.ok) {
-        setError(r.error.message);
-        return;
-      }
-      setBranches(r.value);
-      setBase((current) => current || (r.value.current ?? r.value.headSha));
-    });
-    return () => {
-      live = false;
-    };
-  }, [repoId]);
+  // The suggested name is shown as the placeholder and used when the field is left empty: filling
+  // the field itself when the suggestion arrives would race with the user's typing.
+  const suggested = useContract('agents.suggestName', repoId ? { repoId } : null, [repoId]);
+  const suggestedName = suggested.value ?? '';
+  const branchQuery = useContract('repos.branches', repoId ? { repoId } : null, [repoId], (list) =>
+    setBase((current) => current || (list.current ?? list.headSha)),
+  );
+  const branches = branchQuery.value ?? null;
+  const branchError = branchQuery.loaded.state === 'error' ? branchQuery.loaded.message : null;
 
   // The lists may arrive after the user picked the kind: fill in the defaults then.
   useEffect(() => {
@@ -439,7 +401,7 @@ export function NewAgentDialog() {
             onChange={(e) => setTask(e.target.value)}
           />
         </label>
-        <DialogError message={error} />
+        <DialogError message={error ?? branchError} />
       </form>
     </Dialog>
   );

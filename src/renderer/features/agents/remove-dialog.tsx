@@ -1,10 +1,10 @@
-import { useEffect, useState } from 'react';
-import type { RemovalCheck } from '../../../shared/types';
+import { useState } from 'react';
 import { useAgentsStore } from '../../stores/agents-store';
 import { toastInfo } from '../../stores/toast-store';
 import { useUiStore } from '../../stores/ui-store';
 import { call } from '../common/call';
 import { Dialog, DialogError } from '../common/dialog';
+import { useContract } from '../common/use-contract';
 import { removalSummary } from '../common/format';
 import './remove-dialog.css';
 
@@ -12,24 +12,14 @@ import './remove-dialog.css';
 export function RemoveDialog({ agentId }: { agentId: string }) {
   const agent = useAgentsStore((s) => s.byId[agentId]);
   const close = useUiStore((s) => s.close);
-  const [check, setCheck] = useState<RemovalCheck | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [removeError, setError] = useState<string | null>(null);
   const [removing, setRemoving] = useState(false);
 
   const missing = agent?.missing === true;
-  useEffect(() => {
-    // A missing worktree has nothing to check; removal only cleans up what is left.
-    if (missing) return;
-    let live = true;
-    void call('agents.removalCheck', { agentId }).then((r) => {
-      if (!live) return;
-      if (r.ok) setCheck(r.value);
-      else setError(r.error.message);
-    });
-    return () => {
-      live = false;
-    };
-  }, [agentId, missing]);
+  // A missing worktree has nothing to check; removal only cleans up what is left.
+  const removal = useContract('agents.removalCheck', missing ? null : { agentId }, [agentId, missing]);
+  const check = removal.value ?? null;
+  const error = removeError ?? (removal.loaded.state === 'error' ? removal.loaded.message : null);
 
   const canConfirm = !removing && (check !== null || missing);
 

@@ -1,11 +1,18 @@
-import { useEffect, useState } from 'react';
-import type { BranchList, MergePreview, MergeResult } from '../../../shared/types';
+import { useState } from 'react';
+import type { BranchList, MergeResult } from '../../../shared/types';
 import { useAgentsStore } from '../../stores/agents-store';
 import { useUiStore } from '../../stores/ui-store';
 import { call } from '../common/call';
 import { Dialog, DialogError } from '../common/dialog';
+import { useContract } from '../common/use-contract';
 import { shortSha } from '../common/format';
 import './merge.css';
+
+/** Branches a detached agent can merge into: not its own; the user's branches before agents'. */
+function targetsFor(list: BranchList, own: string | undefined): string[] {
+  const names = list.branches.filter((b) => b !== own);
+  return [...names.filter((b) => !b.startsWith('flotilla/')), ...names.filter((b) => b.startsWith('flotilla/'))];
+}
 
 /**
  * Previews and runs merging an agent's branch (and uncommitted work) into its base branch; an
@@ -14,55 +21,28 @@ import './merge.css';
 export function MergeDialog({ agentId }: { agentId: string }) {
   const agent = useAgentsStore((s) => s.byId[agentId]);
   const close = useUiStore((s) => s.close);
-  const [preview, setPreview] = useState<MergePreview | null>(null);
   const [message, setMessage] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [runError, setError] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<MergeResult | null>(null);
   const detached = agent !== undefined && !agent.baseIsBranch;
-  const [branches, setBranches] = useState<BranchList | null>(null);
   const [target, setTarget] = useState('');
 
-  useEffect(() => {
-    if (!detached || !agent) return;
-    let live = true;
-    void call('repos.branches', { repoId: agent.repoId }).then((r) => {
-      if (!live) return;
-      if (!r.ok) {
-        setError(r.error.message);
-        return;
-      }
-      // Not the agent's own branch; agents' branches after the user's own.
-      const own = agent.branch;
-      const names = r.value.branches.filter((b) => b !== own);
-      const ordered = [...names.filter((b) => !b.startsWith('flotilla/')), ...names.filter((b) => b.startsWith('flotilla/'))];
-      setBranches({ ...r.value, branches: ordered });
-      setTarget((t) => t || (r.value.current && r.value.current !== own ? r.value.current : (ordered[0] ?? '')));
-    });
-    return () => {
-      live = false;
-    };
-  }, [detached, agent?.repoId, agent?.branch]);
-
-  useEffect(() => {
-    // A detached agent's preview waits for a branch to merge into.
-    if (detached && !target) return;
-    let live = true;
-    setPreview(null);
-    void call('merge.preview', detached ? { agentId, targetBranch: target } : { agentId }).then((r) => {
-      if (!live) return;
-      if (!r.ok) {
-        setError(r.error.message);
-        return;
-      }
-      setError(null);
-      setPreview(r.value);
-      setMessage((m) => m || r.value.defaultMessage);
-    });
-    return () => {
-      live = false;
-    };
-  }, [agentId, detached, target]);
+  const branchQuery = useContract('repos.branches', detached && agent ? { repoId: agent.repoId } : null, [detached, agent?.repoId], (list) => {
+    const own = agent?.branch;
+    setTarget((t) => t || (list.current && list.current !== own ? list.current : (targetsFor(list, own)[0] ?? '')));
+  });
+  const branches = branchQuery.value ? { ...branchQuery.value, branches: targetsFor(branchQuery.value, agent?.branch) } : null;
+  // A detached agent's preview waits for a branch to merge into.
+  const previewQuery = useContract(
+    'merge.preview',
+    detached && !target ? null : detached ? { agentId, targetBranch: target } : { agentId },
+    [agentId, detached, target],
+    (p) => setMessage((m) => m || p.defaultMessage),
+  );
+  const preview = previewQuery.value ?? null;
+  const loadError = [branchQuery.loaded, previewQuery.loaded].find((l) => l.state === 'error');
+  const error = runError ?? (loadError?.state === 'error' ? loadError.message : null);
 
   const merge = async () => {
     if (!message.trim()) {

@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { toastInfo } from '../../stores/toast-store';
 import { call } from '../common/call';
+import { useContract } from '../common/use-contract';
 import { SectionError } from './section-error';
 import { parseNameList } from './settings-logic';
 
@@ -9,24 +10,13 @@ import { parseNameList } from './settings-logic';
  * environment), for what a user needs an agent to have — an SSH agent, a proxy, a gh token.
  */
 export function AgentEnvSection() {
-  const [saved, setSaved] = useState<string[] | null>(null);
   const [text, setText] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [saveError, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    let live = true;
-    void call('settings.agentEnv', {}).then((r) => {
-      if (!live) return;
-      if (r.ok) {
-        setSaved(r.value);
-        setText(r.value.join(', '));
-      } else setError(`Cannot load the setting: ${r.error.message}`);
-    });
-    return () => {
-      live = false;
-    };
-  }, []);
+  const query = useContract('settings.agentEnv', {}, [], (names) => setText(names.join(', ')));
+  const saved = query.value ?? null;
+  const setSaved = query.set;
+  const error = saveError ?? (query.loaded.state === 'error' ? `Cannot load the setting: ${query.loaded.message}` : null);
 
   const save = async () => {
     setBusy(true);

@@ -1,30 +1,22 @@
-import { useEffect, useState } from 'react';
-import { PROVIDER_KINDS, type CatalogEntry, type ProviderKind } from '../../../shared/types';
+import { useState } from 'react';
+import { PROVIDER_KINDS, type ProviderKind } from '../../../shared/types';
 import { call } from '../common/call';
+import { useContract } from '../common/use-contract';
 import { SectionError } from './section-error';
 import { isValidId } from './settings-logic';
 
 /** Custom coding CLIs: any command line, launched like the built-in presets. */
 export function CustomClisSection() {
-  const [catalog, setCatalog] = useState<CatalogEntry[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const query = useContract('catalog.list', {}, []);
+  const catalog = query.value ?? null;
+  const setCatalog = query.set;
+  const [actionError, setError] = useState<string | null>(null);
+  const error = actionError ?? (query.loaded.state === 'error' ? `Cannot load the catalog: ${query.loaded.message}` : null);
   const [id, setId] = useState('');
   const [name, setName] = useState('');
   const [command, setCommand] = useState('');
   const [providerKind, setProviderKind] = useState<ProviderKind | ''>('');
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    let live = true;
-    void call('catalog.list', {}).then((r) => {
-      if (!live) return;
-      if (r.ok) setCatalog(r.value);
-      else setError(`Cannot load the catalog: ${r.error.message}`);
-    });
-    return () => {
-      live = false;
-    };
-  }, []);
 
   const add = async () => {
     if (!isValidId(id)) return setError('The id is lowercase letters, digits and dashes, e.g. my-agent.');

@@ -1,25 +1,16 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { PriceEntry } from '../../../shared/types';
 import { call } from '../common/call';
+import { useContract } from '../common/use-contract';
 import { SectionError } from './section-error';
 import { parsePrice } from './settings-logic';
 
 /** The editable price table, in dollars per million tokens; each row saves on its own. */
 export function PricesSection() {
-  const [prices, setPrices] = useState<PriceEntry[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    void call('prices.list', {}).then((r) => {
-      if (!live) return;
-      if (r.ok) setPrices(r.value);
-      else setError(`Cannot load prices: ${r.error.message}`);
-    });
-    return () => {
-      live = false;
-    };
-  }, []);
+  const query = useContract('prices.list', {}, []);
+  const prices = query.value ?? null;
+  const error = query.loaded.state === 'error' ? `Cannot load prices: ${query.loaded.message}` : null;
+  const setPrices = query.set;
 
   const save = async (entry: PriceEntry): Promise<string | null> => {
     const r = await call('prices.save', entry);

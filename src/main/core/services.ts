@@ -10,7 +10,7 @@ import { EventBus } from './events/event-bus';
 import { RepoLocks } from './git/lock';
 import { sweepStaleIndexCopies } from './git/work-state';
 import { PtyService } from './pty';
-import { RepoService } from './repos/repo-service';
+import { RepoService } from './repos';
 import { AgentLeftovers, AgentService } from './agents';
 import { FileSecretStore, ProviderService } from './providers';
 import { CatalogService } from './catalog';

@@ -12,7 +12,7 @@ import { AppError } from '../errors';
 import { toAppError } from '../git/core';
 import { CancellationScope, type Disposable, DisposableMap, DisposableStore, toDisposable } from '../lifecycle';
 import type { PtyService } from '../pty';
-import type { RepoService } from '../repos/repo-service';
+import type { RepoService } from '../repos';
 import { describeWork, suggestAgentName, type WorktreeService } from '../worktrees';
 import { ActivityTracker } from '../status';
 import { ProviderGatewayHub } from '../sandbox';

@@ -11,7 +11,7 @@ import type { EventBus } from '../events/event-bus';
 import type { RepoLocks } from '../git/lock';
 import type { ProviderService } from '../providers';
 import type { PtyService } from '../pty';
-import type { RepoService } from '../repos/repo-service';
+import type { RepoService } from '../repos';
 import type { WorktreeService } from '../worktrees';
 import type { AgentLeftovers } from './leftovers';
 

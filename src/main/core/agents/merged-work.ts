@@ -9,7 +9,7 @@
 import type { EventRow } from '../db';
 import { git, gitText } from '../git/core';
 import { captureWorkState } from '../git/work-state';
-import { commitOf } from '../worktrees/work-state-check';
+import { commitOf } from '../worktrees';
 
 /** What merge.run records in the agent's 'merged' event. */
 export interface MergedEvent {

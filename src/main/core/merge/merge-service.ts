@@ -10,7 +10,7 @@ import type { AgentWorkHost } from '../changes';
 import type { FlotillaDb } from '../db';
 import type { EventBus } from '../events/event-bus';
 import type { RepoLocks } from '../git/lock';
-import type { RepoService } from '../repos/repo-service';
+import type { RepoService } from '../repos';
 import { previewMerge, runMerge } from './squash-merge';
 
 /** What the merge service needs from the agents service. */

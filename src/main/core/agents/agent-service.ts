@@ -230,10 +230,11 @@ export class AgentService implements Disposable {
       { topLevel: repo.path, worktreePath: row.worktreePath, branch: row.branch, slug: row.slug, baseRef: row.baseRef, isAlreadyMerged: () => this.changes.alreadyMerged(row) },
       confirm,
     );
+    // The record goes first, so that nothing in flight (a measurement) makes the runtime again.
+    this.db.agents.delete(agentId);
     await this.runtimes.deleteAndDispose(agentId);
     rmSync(agentStateDir(this.deps.dataDir, agentId), { recursive: true, force: true });
     this.agentViews.forget(row);
-    this.db.agents.delete(agentId);
     this.events.emit('agents.removed', { agentId, repoId: row.repoId });
     return result;
   }

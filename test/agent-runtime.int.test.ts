@@ -89,7 +89,7 @@ describe('agent runtime: what an agent owns ends with it', () => {
     expect(s.db.runs.latest(agent.id)).toMatchObject({ id: runId, status: 'exited', exitCode: 3 });
   });
 
-  it('restarting gives a new process with its own run and watchers; the old ones stay stopped', async () => {
+  it('restarting gives a new process with its own run and watchers, the old ones stay stopped, and removal releases the runtime', async () => {
     const r = await s.repos.open(repo);
     const agent = await s.agents.create({ repoId: r.id, name: 'Twice', kind: 'shell' });
     const first = s.agents.runtime(agent.id)!.process!;
@@ -101,6 +101,14 @@ describe('agent runtime: what an agent owns ends with it', () => {
     expect(first.watchers.report!.isDisposed).toBe(true);
     expect(second.watchers.report!.isDisposed).toBe(false);
     expect(s.db.runs.latest(agent.id)).toMatchObject({ id: second.runId, status: 'running' });
+
+    // Removing the agent releases its runtime as a whole: process, watchers, change watch.
+    const runtime = s.agents.runtime(agent.id)!;
+    await s.agents.remove(agent.id, true);
+    expect(runtime.isDisposed).toBe(true);
+    expect(second.isDisposed).toBe(true);
+    expect(second.watchers.report!.isDisposed).toBe(true);
+    expect(s.agents.runtime(agent.id)).toBeUndefined();
   });
 
   describe('long git work is cancelled by its owner', () => {

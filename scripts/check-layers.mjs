@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
  * Layering check (`npm run lint`): the core and the contract never import Electron, the
- * contract imports no Node module, and the renderer imports nothing that needs Node.
+ * contract imports no Node module, and the renderer imports nothing that needs Node. In the
+ * core, a service's files are reached only through its `index.ts` from other folders, and no
+ * modules import each other in a circle (type-only imports aside: they vanish at build time).
  * Prints each offending file:line and exits 1.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -62,6 +64,91 @@ for (const rule of RULES) {
     });
   }
 }
+
+// ---- Core: services through their index.ts, and no import cycles ----
+
+const CORE = join(root, 'src/main/core');
+/**
+ * Imports that still reach past a service's index.ts, each with the reason it stays for now. Do
+ * not add to this list: export what you need from the service's index.ts instead.
+ */
+const KNOWN_BYPASSES = new Map([
+  // Flotilla's agent is bundled on its own; pty/index.ts would pull node-pty into it.
+  ['own-agent/tools.ts -> pty/default-shell.ts', 'the agent bundle must not load node-pty'],
+  // Inside the changes and git work of h/changes-speed and h/git-layer: to move with them.
+  ['changes/file-diff.ts -> worktrees/submodules.ts', 'to be exported by worktrees/index.ts'],
+  ['changes/change-list.ts -> worktrees/submodules.ts', 'to be exported by worktrees/index.ts'],
+  ['git/work-state.ts -> worktrees/submodules.ts', 'to be exported by worktrees/index.ts'],
+  ['merge/squash-merge.ts -> changes/parse-diff.ts', 'to be imported from changes/index.ts'],
+  ['providers/provider-service.ts -> db/usage-table.ts', 'types to be exported by db/index.ts'],
+  ['providers/provider-service.ts -> db/providers-table.ts', 'types to be exported by db/index.ts'],
+]);
+
+// Whole statements: `import type { A } from 'x'`, `export { B } from 'y'`, over several lines too.
+const STATEMENT_RE = /\b(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*(['"])([^'"\n]+)\4/gs;
+
+function resolveImport(fromFile, spec) {
+  if (!spec.startsWith('.')) return null;
+  const base = resolve(dirname(fromFile), spec);
+  for (const candidate of [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts')]) {
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  return null;
+}
+
+/** Value imports of a file (type-only ones dropped), with their line numbers. */
+function coreImports(file) {
+  const text = readFileSync(file, 'utf8');
+  const found = [];
+  for (const m of text.matchAll(STATEMENT_RE)) {
+    const typeOnly = Boolean(m[2]) || /^\{[^}]*\}$/.test(m[3].trim()) && m[3].trim().slice(1, -1).split(',').map((x) => x.trim()).filter(Boolean).every((x) => x.startsWith('type '));
+    const target = resolveImport(file, m[5]);
+    if (!target || !target.startsWith(CORE)) continue;
+    found.push({ target, typeOnly, line: text.slice(0, m.index).split('\n').length });
+  }
+  return found;
+}
+
+const folderOf = (file) => relative(CORE, file).split('/')[0];
+const graph = new Map();
+for (const file of sourceFiles(CORE)) {
+  const imports = coreImports(file);
+  graph.set(file, imports.filter((i) => !i.typeOnly).map((i) => i.target));
+  for (const { target, line } of imports) {
+    const from = folderOf(file);
+    const to = folderOf(target);
+    const isFolder = relative(CORE, target).includes('/');
+    if (!isFolder || from === to || target === join(CORE, to, 'index.ts')) continue;
+    if (!existsSync(join(CORE, to, 'index.ts'))) continue; // a folder of verbs (git) has no front door yet
+    const key = `${relative(CORE, file)} -> ${relative(CORE, target)}`;
+    if (KNOWN_BYPASSES.has(key)) continue;
+    problems.push(`${relative(root, file)}:${line}: imports ${relative(CORE, target)}: use ${to}/index.ts, the service's front door`);
+  }
+}
+
+// Cycles among value imports (depth-first search, each cycle reported once).
+const state = new Map();
+const stack = [];
+const seenCycles = new Set();
+function visit(file) {
+  state.set(file, 'open');
+  stack.push(file);
+  for (const next of graph.get(file) ?? []) {
+    if (state.get(next) === 'open') {
+      const cycle = stack.slice(stack.indexOf(next)).map((f) => relative(CORE, f));
+      const key = [...cycle].sort().join(' ');
+      if (!seenCycles.has(key)) {
+        seenCycles.add(key);
+        problems.push(`src/main/core: import cycle: ${[...cycle, cycle[0]].join(' -> ')}`);
+      }
+    } else if (!state.has(next)) {
+      visit(next);
+    }
+  }
+  stack.pop();
+  state.set(file, 'done');
+}
+for (const file of graph.keys()) if (!state.has(file)) visit(file);
 
 if (problems.length > 0) {
   for (const p of problems) console.error(p);

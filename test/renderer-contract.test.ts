@@ -20,7 +20,7 @@ describe('latestOnly (the core of useContract)', () => {
   it('turns an error result into its message', async () => {
     const seen: Loaded<number>[] = [];
     const query = latestOnly<number>((l) => seen.push(l));
-    await query.load(async () => ({ ok: false, error: { code: 'not_found', message: 'No such agent.' } }));
+    await query.load(async () => ({ ok: false, error: { code: 'not-found', message: 'No such agent.' } }));
     expect(seen.at(-1)).toEqual({ state: 'error', message: 'No such agent.' });
   });
 

@@ -27,9 +27,6 @@ import { createElectronSecretStore } from './secret-store-electron';
 import { shellCsp } from './shell-csp';
 import { mimeTypeOf } from './static-path';
 
-/** Longest quitting waits for the core to stop agents and close the database. */
-const DISPOSE_DEADLINE_MS = 5_000;
-
 /** Permissions the renderer may use; everything else (camera, geolocation, ...) is denied. */
 const ALLOWED_PERMISSIONS = new Set(['notifications', 'clipboard-sanitized-write']);
 
@@ -285,11 +282,9 @@ if (!app.requestSingleInstanceLock()) {
     event.preventDefault();
     if (quitting) return;
     quitting = true;
+    // The core keeps to its one shutdown deadline (SHUTDOWN_DEADLINE_MS in core/lifecycle.ts).
     const disposing = core ? core.dispose() : Promise.resolve();
-    const deadline = new Promise<void>((resolve) => setTimeout(resolve, DISPOSE_DEADLINE_MS));
-    void Promise.race([disposing.catch((err: unknown) => console.error('flotilla: shutdown failed', err)), deadline]).finally(() =>
-      app.exit(0),
-    );
+    void disposing.catch((err: unknown) => console.error('flotilla: shutdown failed', err)).finally(() => app.exit(0));
   });
 
   void start().catch((err: unknown) => {

@@ -1,15 +1,11 @@
 /**
  * The handler table: one thin function per contract method. Each validates nothing more
- * (the connection already parsed its params), calls one service, and returns its result.
+ * (the connection already parsed its params), calls one service method, and returns its result.
  */
 import type { MethodName, ParsedParamsOf, ResultOf } from '../../shared/contract';
-import { previewMerge, runMerge } from './merge';
-import { listChanges, mergeBaseFor, readFileDiff } from './changes';
 import { getGitVersion } from './git/version';
 import { detectSandbox } from './sandbox';
-import { checkPassEnvNames } from './agents/agent-env';
 import { AppError } from './errors';
-import type { MergedEvent } from './agents/merged-work';
 import type { ClientSink, CoreOptions } from './index';
 import type { Services } from './services';
 
@@ -24,12 +20,6 @@ export type Handlers = {
 
 /** Binds every contract method to the services. */
 export function createHandlers(s: Services, options: CoreOptions): Handlers {
-  const agentFor = (agentId: string) => s.agents.get(agentId);
-  const liveWorktree = (agentId: string) => {
-    const row = agentFor(agentId);
-    if (row.missing) throw new AppError('worktree-missing', `The worktree of ${row.name} is missing (${row.worktreePath}).`);
-    return row;
-  };
   return {
     'app.info': async () => ({
       version: options.version,
@@ -53,24 +43,18 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
       return null;
     },
 
-    'agents.list': async (p) => {
-      s.repos.get(p.repoId);
-      return s.agents.list(p.repoId);
-    },
+    'agents.list': async (p) => s.agents.list(p.repoId),
     'agents.suggestName': async (p) => s.agents.suggestName(p.repoId),
     'agents.create': (p) => s.agents.create(p),
     'agents.restart': (p) => s.agents.restart(p.agentId, { stopSurvivors: p.stopSurvivors }),
     'agents.stop': (p) => s.agents.stop(p.agentId),
     'agents.removalCheck': (p) => s.agents.removalCheck(p.agentId),
-    'agents.leftovers': (p) => s.agents.leftovers(p.repoId),
-    'agents.removeOrphan': (p) => s.agents.removeOrphan(p.repoId, p.slug, p.confirm),
+    'agents.leftovers': (p) => s.leftovers.find(p.repoId),
+    'agents.removeOrphan': (p) => s.leftovers.remove(p.repoId, p.slug, p.confirm),
     'agents.adoptOrphan': (p) => s.agents.adoptOrphan(p.repoId, p.slug),
     'agents.remove': (p) => s.agents.remove(p.agentId, p.confirm),
 
-    'terminal.attach': async (p, ctx) => {
-      agentFor(p.agentId);
-      return s.pty.subscribe(p.agentId, ctx.clientId, (data) => ctx.sink.terminalData(p.agentId, data));
-    },
+    'terminal.attach': (p, ctx) => s.agents.attach(p.agentId, ctx.clientId, (data) => ctx.sink.terminalData(p.agentId, data)),
     'terminal.detach': async (p, ctx) => {
       s.pty.unsubscribe(p.agentId, ctx.clientId);
       return null;
@@ -80,16 +64,8 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
       return null;
     },
 
-    'changes.list': async (p) => {
-      const row = liveWorktree(p.agentId);
-      const from = await mergeBaseFor(row.worktreePath, row.baseRef, row.baseSha);
-      return listChanges(row.worktreePath, from);
-    },
-    'changes.file': async (p) => {
-      const row = liveWorktree(p.agentId);
-      const from = await mergeBaseFor(row.worktreePath, row.baseRef, row.baseSha);
-      return readFileDiff(row.worktreePath, from, p.path, { oldPath: p.oldPath ?? null, force: p.force });
-    },
+    'changes.list': (p) => s.changes.list(p.agentId),
+    'changes.file': (p) => s.changes.file(p.agentId, p.path, { oldPath: p.oldPath ?? null, force: p.force }),
 
     'catalog.list': () => s.catalog.list(),
     'catalog.saveCustom': (p) => s.catalog.saveCustom(p),
@@ -103,54 +79,13 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
     'providers.setKey': async (p) => s.providers.setKey(p.id, p.key, p.allowPlaintext),
     'providers.clearKey': async (p) => s.providers.clearKey(p.id),
     'settings.agentEnv': async () => s.db.settings.agentEnvPassthrough(),
-    'settings.setAgentEnv': async (p) => {
-      const names = checkPassEnvNames(p.names);
-      s.db.settings.setAgentEnvPassthrough(names);
-      return names;
-    },
+    'settings.setAgentEnv': async (p) => s.agents.setEnvPassthrough(p.names),
     'prices.list': async () => s.providers.listPrices(),
     'prices.save': async (p) => s.providers.savePrice(p),
     'usage.summary': async (p) => s.providers.summary(p.repoId),
     'sandbox.info': () => detectSandbox(),
 
-    'merge.preview': async (p) => {
-      const row = liveWorktree(p.agentId);
-      const repo = s.repos.get(row.repoId);
-      return previewMerge({
-        topLevel: repo.path,
-        worktreePath: row.worktreePath,
-        branch: row.branch,
-        baseRef: row.baseRef,
-        baseIsBranch: row.baseIsBranch,
-        targetBranch: p.targetBranch,
-        defaultMessage: defaultMergeMessage(row.name, row.branch, row.task),
-      });
-    },
-    'merge.run': async (p) => {
-      const row = liveWorktree(p.agentId);
-      const repo = s.repos.get(row.repoId);
-      const { agentTree, ...result } = await s.locks.run(repo.path, () =>
-        runMerge({
-          topLevel: repo.path,
-          worktreePath: row.worktreePath,
-          branch: row.branch,
-          baseRef: row.baseRef,
-          baseIsBranch: row.baseIsBranch,
-          targetBranch: p.targetBranch,
-          message: p.message,
-        }),
-      );
-      s.db.journal.append({ kind: 'attempt', id: row.attemptId }, 'merged', { ...result, agentTree } satisfies MergedEvent);
-      s.events.emit('repos.changed', { repoId: repo.id });
-      s.agents.noteMerged(row.id);
-      return result;
-    },
+    'merge.preview': (p) => s.merges.preview(p.agentId, p.targetBranch),
+    'merge.run': (p) => s.merges.run(p.agentId, p.targetBranch, p.message),
   };
-}
-
-/** The commit message offered for a merge: the task's first line, else the agent's name. */
-export function defaultMergeMessage(name: string, branch: string, task: string | null): string {
-  const firstLine = task?.split('\n').find((line) => line.trim())?.trim();
-  const subject = firstLine ? (firstLine.length > 72 ? `${firstLine.slice(0, 69)}...` : firstLine) : `${name}: changes from ${branch}`;
-  return `${subject}\n\nSquash-merged from ${branch} by Flotilla.`;
 }

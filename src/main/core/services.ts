@@ -10,14 +10,15 @@ import { EventBus } from './events/event-bus';
 import { RepoLocks } from './git/lock';
 import { sweepStaleIndexCopies } from './git/work-state';
 import { PtyService } from './pty';
-import { RepoService } from './repos/repo-service';
-import { AgentService } from './agents/agent-service';
+import { RepoService } from './repos';
+import { AgentLeftovers, AgentService } from './agents';
 import { FileSecretStore, ProviderService } from './providers';
 import { CatalogService } from './catalog';
+import { ChangesService } from './changes';
+import { MergeService } from './merge';
+import { WorktreeService } from './worktrees';
+import { SHUTDOWN_DEADLINE_MS, withinDeadline } from './lifecycle';
 import type { CoreOptions } from './index';
-
-/** How long quitting waits for agents to stop before the database is closed anyway. */
-export const DISPOSE_DEADLINE_MS = 5_000;
 
 export interface Services {
   db: FlotillaDb;
@@ -26,6 +27,10 @@ export interface Services {
   pty: PtyService;
   repos: RepoService;
   agents: AgentService;
+  leftovers: AgentLeftovers;
+  worktrees: WorktreeService;
+  changes: ChangesService;
+  merges: MergeService;
   providers: ProviderService;
   catalog: CatalogService;
   dataDir: string;
@@ -53,6 +58,8 @@ export async function createServices(options: CoreOptions): Promise<Services> {
     dataDir,
   );
   const catalog = new CatalogService(db);
+  const worktrees = new WorktreeService(dataDir, locks);
+  const leftovers = new AgentLeftovers(db, repos, locks, dataDir);
   agents = new AgentService({
     db,
     pty,
@@ -61,11 +68,15 @@ export async function createServices(options: CoreOptions): Promise<Services> {
     events,
     catalog,
     providers,
+    worktrees,
+    leftovers,
     dataDir,
     homeDir,
     ownAgentEntry: options.ownAgentEntry ?? null,
     netBridgeEntry: options.netBridgeEntry ?? null,
   });
+  const changes = new ChangesService(agents);
+  const merges = new MergeService({ agents, repos, locks, db, events });
   await agents.reconcile();
   void sweepStaleIndexCopies();
 
@@ -77,6 +88,10 @@ export async function createServices(options: CoreOptions): Promise<Services> {
     pty,
     repos,
     agents,
+    leftovers,
+    worktrees,
+    changes,
+    merges,
     providers,
     catalog,
     dataDir,
@@ -84,11 +99,14 @@ export async function createServices(options: CoreOptions): Promise<Services> {
     dispose() {
       disposed ??= (async () => {
         catalog.dispose();
+        // Agents first (their long work aborted, watchers and gateways closed), then their
+        // processes; whatever is still stuck at the deadline does not keep the database open.
         const work = (async () => {
           await agents!.dispose();
           await pty.dispose();
         })();
-        await Promise.race([work, new Promise((resolve) => setTimeout(resolve, DISPOSE_DEADLINE_MS).unref())]);
+        const inTime = await withinDeadline(work, SHUTDOWN_DEADLINE_MS);
+        if (!inTime) console.error(`[flotilla] shutdown: agents did not stop within ${SHUTDOWN_DEADLINE_MS / 1000} s; closing the database anyway.`);
         db.close();
       })();
       return disposed;

@@ -16,8 +16,6 @@ import { isValidToken, newToken, readWebState, TOKEN_RULES, writeWebState } from
 
 /** Port used when --port is not given and no earlier run left one. */
 export const DEFAULT_PORT = 4517;
-/** Longest the shutdown waits for the core to stop agents and close the database. */
-const DISPOSE_DEADLINE_MS = 5_000;
 /** Environment variable that may carry the token (read once, then removed from the environment). */
 export const TOKEN_ENV = 'FLOTILLA_TOKEN';
 
@@ -145,7 +143,8 @@ async function serve(options: ServeOptions, keys: Record<string, string> | null)
   try {
     server = await listen(core, options, token, rendererDir, saved.port ?? null);
   } catch (err) {
-    await withDeadline(core.dispose(), DISPOSE_DEADLINE_MS);
+    // The core keeps to its own shutdown deadline (SHUTDOWN_DEADLINE_MS in core/lifecycle.ts).
+    await core.dispose();
     throw err;
   }
   try {
@@ -164,11 +163,10 @@ async function serve(options: ServeOptions, keys: Record<string, string> | null)
     console.error(`flotilla: ${signal}: shutting down.`);
     void (async () => {
       await server.close().catch((err: unknown) => console.error(`flotilla: closing the server failed: ${String(err)}`));
-      const finished = await withDeadline(core.dispose(), DISPOSE_DEADLINE_MS).catch((err: unknown) => {
+      // Bounded by the core's one shutdown deadline (SHUTDOWN_DEADLINE_MS); it says when it ran out.
+      await core.dispose().catch((err: unknown) => {
         console.error(`flotilla: shutting down the core failed: ${err instanceof Error ? err.message : String(err)}`);
-        return true;
       });
-      if (!finished) console.error(`flotilla: the core did not shut down within ${DISPOSE_DEADLINE_MS / 1000} s; exiting anyway.`);
       process.exit(0);
     })();
   };
@@ -208,23 +206,6 @@ async function listen(core: Core, options: ServeOptions, token: string, renderer
       throw explain(again, 0);
     });
   }
-}
-
-/** Resolves true when `promise` settles in time, false when the deadline passes first. */
-function withDeadline(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  return new Promise<boolean>((resolvePromise, reject) => {
-    const timer = setTimeout(() => resolvePromise(false), ms);
-    promise.then(
-      () => {
-        clearTimeout(timer);
-        resolvePromise(true);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err);
-      },
-    );
-  });
 }
 
 /** Entry point: `flotilla <command> [options]`. */

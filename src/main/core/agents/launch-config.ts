@@ -8,7 +8,7 @@ import type { CatalogService } from '../catalog';
 import { AppError } from '../errors';
 import type { ProviderService } from '../providers';
 import { detectSandbox } from '../sandbox';
-import type { CreateAgentParams } from './agent-service';
+import type { CreateAgentParams } from './agent-types';
 import { checkOwnAgentProvider } from './launch';
 
 /** Validates the kind-specific choices and fills in defaults (confined when it can be); runs before anything is created. */

@@ -9,7 +9,7 @@
 import type { JournalEntry } from '../../../shared/journal';
 import { git, gitText } from '../git/core';
 import { captureWorkState } from '../git/work-state';
-import { commitOf } from '../worktrees/work-state-check';
+import { commitOf } from '../worktrees';
 
 /** What merge.run records in the 'merged' journal entry of the agent's attempt. */
 export interface MergedEvent {

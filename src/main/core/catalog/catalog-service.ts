@@ -6,7 +6,7 @@ import { execFile, type ChildProcess } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import type { CatalogEntry, ProviderKind } from "../../../shared/types";
-import type { FlotillaDb } from "../db/database";
+import type { FlotillaDb } from "../db";
 import { AppError } from "../errors";
 import { shellQuote } from "./launch";
 import { CLI_PRESETS, customPreset, type CliPreset } from "./presets";

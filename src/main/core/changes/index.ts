@@ -14,3 +14,4 @@ export {
   type NameStatusEntry,
   type NumstatEntry,
 } from './parse-diff';
+export { ChangesService, type AgentWorkHost } from './changes-service';

@@ -196,10 +196,11 @@ async function requireBaseTip(t: MergeTarget): Promise<string> {
 }
 
 /** What merging the agent's branch into its base would do, and whether it can run now. */
-export async function previewMerge(opts: MergeTarget & { defaultMessage: string }): Promise<MergePreview> {
+export async function previewMerge(opts: MergeTarget & { defaultMessage: string; signal?: AbortSignal }): Promise<MergePreview> {
+  const { signal } = opts;
   try {
     opts = chooseTarget(opts);
-    const work = await captureWorkState(opts.worktreePath, undefined, { persist: true });
+    const work = await captureWorkState(opts.worktreePath, signal, { persist: true });
     const preview: MergePreview = {
       baseBranch: opts.baseRef,
       canMerge: false,
@@ -217,7 +218,7 @@ export async function previewMerge(opts: MergeTarget & { defaultMessage: string 
       if (err instanceof AppError) return { ...preview, blocker: err.toData() };
       throw err;
     }
-    const inspection = await inspectMerge(opts, work, baseTip);
+    const inspection = await inspectMerge(opts, work, baseTip, signal);
     const blocker: AppErrorData | null =
       inspection.checkoutProblem?.toData() ?? (inspection.nothingToMerge ? nothingToMergeError(opts).toData() : null);
     return {

@@ -6,7 +6,9 @@ import type { BranchList, RepoInfo } from '../../../shared/types';
 import type { FlotillaDb, RepoRow } from '../db';
 import { AppError } from '../errors';
 import { toAppError } from '../git/core';
-import { completePath, inspectRepository, listBranches, type InspectedRepository } from './index';
+import { listBranches } from './branches';
+import { completePath } from './path-complete';
+import { inspectRepository, type InspectedRepository } from './repo-inspect';
 
 export class RepoService {
   constructor(

@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { SHARED_OBJECTS_NAME } from "../git/agent-branch";
 import { withSocketFilter } from "./socket-filter";
 import type { NetworkMode, SandboxInfo } from "../../../shared/types";
-import { findExecutable } from "../catalog/catalog-service";
+import { findExecutable } from "../catalog";
 
 /** How long the "does bwrap actually work here" probe may take. */
 export const PROBE_TIMEOUT_MS = 5_000;

@@ -49,7 +49,8 @@ export class ReportWatcher {
   private decoder = new StringDecoder("utf8");
   private watcher: FSWatcher | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private reading = false;
+  /** The read pass in progress; a request during it makes it read once more. */
+  private pass: Promise<void> | null = null;
   private again = false;
   private disposed = false;
 
@@ -80,6 +81,16 @@ export class ReportWatcher {
     void this.read();
   }
 
+  /** Reads everything written so far; resolves when that is done (the final read after an exit). */
+  async flush(): Promise<void> {
+    await this.read();
+  }
+
+  /** True once stopped: it reads nothing more. */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
   /** Stops following. */
   dispose(): void {
     this.disposed = true;
@@ -93,22 +104,24 @@ export class ReportWatcher {
     this.watcher = null;
   }
 
-  /** Reads from the last offset to the end; calls overlapping read requests into one more pass. */
-  private async read(): Promise<void> {
-    if (this.disposed) return;
-    if (this.reading) {
+  /** Reads from the last offset to the end; a request during a pass makes that pass read once more. */
+  private read(): Promise<void> {
+    if (this.disposed) return Promise.resolve();
+    if (this.pass) {
       this.again = true;
-      return;
+      return this.pass;
     }
-    this.reading = true;
-    try {
-      do {
-        this.again = false;
-        await this.readOnce();
-      } while (this.again && !this.disposed);
-    } finally {
-      this.reading = false;
-    }
+    this.pass = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.readOnce();
+        } while (this.again && !this.disposed);
+      } finally {
+        this.pass = null;
+      }
+    })();
+    return this.pass;
   }
 
   private async readOnce(): Promise<void> {

@@ -179,7 +179,7 @@ async function deleteBranch(topLevel: string, branch: string, expectedSha: strin
 }
 
 /** "flotilla/x has 2 uncommitted, 1 untracked files and 3 commits not in main. Confirm ..." */
-function describeWork(name: string, baseRef: string, check: RemovalCheck, inSubmodules: boolean): string {
+export function describeWork(name: string, baseRef: string, check: RemovalCheck, inSubmodules = false): string {
   const parts: string[] = [];
   if (check.uncommitted) parts.push(`${check.uncommitted} uncommitted`);
   if (check.untracked) parts.push(`${check.untracked} untracked`);

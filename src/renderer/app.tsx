@@ -8,7 +8,6 @@ import { Toasts } from './features/common/toasts';
 import { NewAgentDialog } from './features/agents/new-agent-dialog';
 import { RemoveDialog } from './features/agents/remove-dialog';
 import { ChangesView } from './features/changes/changes-view';
-import { FleetGrid } from './features/fleet/fleet-grid';
 import { handleShortcut } from './features/fleet/shortcuts';
 import { MergeDialog } from './features/merge/merge-dialog';
 import { loadAgents, loadRecent, refreshBranch, restoreOpenRepo } from './features/repo/repo-actions';
@@ -18,6 +17,7 @@ import { installTerminalTestSeam } from './features/terminal/terminal-registry';
 import { handleAgentChanged, installAttentionTracking } from './features/attention/attention-actions';
 import { SettingsView } from './features/settings/settings-view';
 import { LeftoversNotice } from './features/leftovers/leftovers-notice';
+import { ViewRouter } from './features/views/view-router';
 
 /** Subscribes the stores to the core's events for the app's lifetime. */
 function useCoreEvents(): void {
@@ -89,7 +89,7 @@ export function App() {
           <span className="spinner" /> Reconnecting…
         </div>
       ) : null}
-      <main className="fleet-area">{repo ? <FleetGrid /> : <StartScreen />}</main>
+      <main className="fleet-area">{repo ? <ViewRouter /> : <StartScreen />}</main>
       {overlay.kind === 'new-agent' ? <NewAgentDialog /> : null}
       {overlay.kind === 'settings' ? <SettingsView /> : null}
       {overlay.kind === 'changes' ? <ChangesView key={overlay.agentId} agentId={overlay.agentId} /> : null}

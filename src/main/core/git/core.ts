@@ -147,7 +147,7 @@ export function classifyGitError(stderr: string): GitErrorKind {
 }
 
 /**
- * Runs git with an argument array (started from a worker thread: spawn-worker.ts). Resolves
+ * Runs git with an argument array (through simple-git in a worker thread: spawn-worker.ts). Resolves
  * with stdout as bytes; rejects with GitError unless the exit code is 0 or declared in `okExitCodes`.
  */
 export async function git(args: string[], options: GitOptions): Promise<GitResult> {
@@ -156,7 +156,6 @@ export async function git(args: string[], options: GitOptions): Promise<GitResul
   if (!existsSync(options.cwd)) throw new GitError(args, -1, `${options.cwd} does not exist`, 'folder-missing');
   const outcome = await runProcess(
     {
-      file: 'git',
       args,
       cwd: options.cwd,
       env: callEnvironment(options.cwd, options.env),

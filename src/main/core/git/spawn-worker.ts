@@ -119,6 +119,9 @@ async function execute(id, run) {
       maxConcurrentProcesses: 1,
       allowEnvironment: Object.keys(run.env),
       allowConfig: configKeys(run),
+      // Arguments are built by core.ts's callers, never taken from outside as options; these two
+      // are Flotilla's own hardening (no template; file transport for a local submodule clone).
+      unsafe: { allowUnsafeTemplateDir: true, allowUnsafeProtocolOverride: true },
       input: input === undefined ? undefined : () => input,
       // Called with every result: keep the exit code and the raw bytes, and let core.ts decide
       // which exit codes are failures.

@@ -3,4 +3,3 @@
  * computed on refs so the user's checkout is never switched, stashed or reset.
  */
 export { previewMerge, runMerge } from './squash-merge';
-export { commitIdentityEnv, FALLBACK_EMAIL, FALLBACK_NAME } from './identity';

@@ -9,6 +9,7 @@ import { getGitVersion } from './git/version';
 import { detectSandbox } from './sandbox';
 import { checkPassEnvNames } from './agents/agent-env';
 import { AppError } from './errors';
+import { openLogsFolder } from './log';
 import type { MergedEvent } from './agents/merged-work';
 import type { ClientSink, CoreOptions } from './index';
 import type { Services } from './services';
@@ -39,6 +40,8 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
       canPickFolder: Boolean(options.pickFolder),
       homeDir: s.homeDir,
     }),
+
+    'app.openLogs': () => openLogsFolder(s.dataDir, options.openFolder),
 
     'repos.open': (p) => s.repos.open(p.path),
     'repos.recent': async () => s.repos.recent(),

@@ -73,12 +73,12 @@ export class LogFile {
     this.prune();
   }
 
-  /** Deletes all but the newest `keepDays` files (names sort by date). */
+  /** Deletes all but the newest `keepDays` files, today's included (names sort by date). */
   private prune(): void {
     const files = readdirSync(this.options.dir)
-      .filter((f) => FILE_PATTERN.test(f))
+      .filter((f) => FILE_PATTERN.test(f) && f !== this.day)
       .sort();
-    for (const old of files.slice(0, Math.max(0, files.length - this.options.keepDays))) {
+    for (const old of files.slice(0, Math.max(0, files.length - (this.options.keepDays - 1)))) {
       rmSync(join(this.options.dir, old), { force: true });
     }
   }

@@ -2,10 +2,11 @@ import { OverlayPanel } from '../common/overlay-panel';
 import { useUiStore } from '../../stores/ui-store';
 import { AgentEnvSection } from './agent-env-section';
 import { CustomClisSection } from './custom-clis-section';
+import { LogsSection } from './logs-section';
 import { PricesSection } from './prices-section';
 import { ProvidersSection } from './providers-section';
 
-/** Settings overlay: providers and keys, the price table, custom coding CLIs, and agents' environment. */
+/** Settings overlay: providers and keys, the price table, custom coding CLIs, agents' environment, and the logs. */
 export function SettingsView() {
   const close = useUiStore((s) => s.close);
   return (
@@ -22,6 +23,7 @@ export function SettingsView() {
           <PricesSection />
           <CustomClisSection />
           <AgentEnvSection />
+          <LogsSection />
         </div>
     </OverlayPanel>
   );

@@ -55,12 +55,15 @@ function release() {
   if (next) next();
 }
 
-// Every config key the call sets (GIT_CONFIG_KEY_n, -c key=value): all chosen by core.ts, so
+// Every config key the call sets (GIT_CONFIG_KEY_n, -c key=value, git config): all chosen by core.ts, so
 // simple-git's config guard is told to allow them.
 function configKeys(run) {
   const keys = [];
   for (const [name, value] of Object.entries(run.env)) if (/^GIT_CONFIG_KEY_\\d+$/.test(name)) keys.push(value);
-  for (let i = 0; i < run.args.length - 1 && run.args[i] === '-c'; i += 2) keys.push(run.args[i + 1].split('=')[0]);
+  let i = 0;
+  for (; i < run.args.length - 1 && run.args[i] === '-c'; i += 2) keys.push(run.args[i + 1].split('=')[0]);
+  // \`git config [--file F] <key> <value>\`: the key it writes.
+  if (run.args[i] === 'config') for (const arg of run.args.slice(i + 1)) if (/^[a-z][a-z0-9-]*\\..+/i.test(arg)) keys.push(arg);
   return keys;
 }
 

@@ -242,6 +242,10 @@ async function start(): Promise<void> {
       version: app.getVersion(),
       dataDir: app.getPath('userData'),
       pickFolder,
+      openFolder: async (path) => {
+        const failure = await shell.openPath(path);
+        if (failure) throw new Error(`could not open ${path}: ${failure}`);
+      },
       sqliteNativeBinding: findSqliteBinding(),
       secretStore: createElectronSecretStore(safeStorage, join(app.getPath('userData'), 'keys.electron.json')),
       ownAgentEntry: existsSync(OWN_AGENT) ? OWN_AGENT : null,

@@ -43,6 +43,8 @@ const leftoversSchema = z.object({
 /** Method name → params schema and result schema. */
 export const methods = {
   'app.info': { params: z.object({}), result: appInfoSchema },
+  /** The folder of Flotilla's log files; the desktop app also opens it (`opened`). */
+  'app.openLogs': { params: z.object({}), result: z.object({ path: z.string(), opened: z.boolean() }) },
 
   'repos.open': { params: z.object({ path: z.string().min(1) }), result: repoSchema },
   'repos.recent': { params: z.object({}), result: z.array(repoSchema) },

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRepo, removeDir } from '../helpers/repo';
@@ -63,5 +65,18 @@ describe('settings: endpoints by protocol, built-in base URLs, variables passed 
     await page.reload();
     await page.getByTestId('settings-button').click();
     await expect.poll(() => page.getByTestId('agent-env-input').inputValue()).toBe('SSH_AUTH_SOCK, HTTPS_PROXY, GH_TOKEN');
+  });
+
+  it("shows where the logs are in web mode, a folder Flotilla writes to, with the web server's token kept out", async () => {
+    await page.getByTestId('settings-open-logs').click();
+    const shown = page.getByTestId('settings-logs-path');
+    await shown.waitFor();
+    const path = (await shown.textContent()) ?? '';
+    expect(path).toBe(join(session.server.dataDir, 'logs'));
+    expect(await page.getByTestId('settings-copy-logs-path').count()).toBe(1);
+    await expect.poll(() => readdirSync(path).filter((f) => f.endsWith('.log')).length).toBeGreaterThan(0);
+    const text = readdirSync(path).map((f) => readFileSync(join(path, f), 'utf8')).join('');
+    expect(text).toContain('flotilla started');
+    expect(text).not.toContain(session.server.token);
   });
 });

@@ -6,6 +6,7 @@ import type { MethodName, ParsedParamsOf, ResultOf } from '../../shared/contract
 import { getGitVersion } from './git/version';
 import { detectSandbox } from './sandbox';
 import { AppError } from './errors';
+import { openLogsFolder } from './log';
 import type { ClientSink, CoreOptions } from './index';
 import type { Services } from './services';
 
@@ -29,6 +30,8 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
       canPickFolder: Boolean(options.pickFolder),
       homeDir: s.homeDir,
     }),
+
+    'app.openLogs': () => openLogsFolder(s.dataDir, options.openFolder),
 
     'repos.open': (p) => s.repos.open(p.path),
     'repos.recent': async () => s.repos.recent(),

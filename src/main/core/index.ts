@@ -7,7 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { isMethodName, isNotificationName, methods, notifications, type EventName, type EventOf } from '../../shared/contract';
 import type { Result } from '../../shared/types';
-import { toErrorData } from './errors';
+import { AppError, toErrorData } from './errors';
+import { closeLog, errorFields, log, openLog } from './log';
+import { agentLogSink } from './log/agent-log';
 import { createServices, type Services } from './services';
 import { createHandlers, type Handlers } from './api';
 import type { SecretStore } from './providers';
@@ -19,6 +21,8 @@ export interface CoreOptions {
   version: string;
   /** Native folder dialog; only the desktop shell provides one. */
   pickFolder?: () => Promise<string | null>;
+  /** Opens a folder in the system's file manager; only the desktop shell provides one. */
+  openFolder?: (path: string) => Promise<void>;
   /** Path to a better-sqlite3 binary built for Electron's ABI. */
   sqliteNativeBinding?: string;
   /** Where API keys live: the OS keychain in the desktop app; env vars and an owner-only file otherwise. */
@@ -48,14 +52,19 @@ export interface ClientConnection {
 export class Core {
   private readonly connections = new Set<ClientConnection>();
   private disposing: Promise<void> | null = null;
+  private readonly stopAgentLog: () => void;
 
   private constructor(
     private readonly services: Services,
     private readonly handlers: Handlers,
-  ) {}
+  ) {
+    this.stopAgentLog = services.events.subscribe(agentLogSink());
+  }
 
-  /** Opens the database, reconciles records with git, and returns a ready core. */
+  /** Opens the log and the database, reconciles records with git, and returns a ready core. */
   static async create(options: CoreOptions): Promise<Core> {
+    openLog(options.dataDir);
+    log('info', 'flotilla started', { version: options.version, mode: options.mode });
     const services = await createServices(options);
     return new Core(services, createHandlers(services, options));
   }
@@ -80,6 +89,8 @@ export class Core {
           const handler = handlers[method] as (p: unknown, ctx: { clientId: string; sink: ClientSink }) => Promise<unknown>;
           return { ok: true, value: await handler(parsed.data, { clientId: id, sink }) };
         } catch (err) {
+          // The user gets the plain message; the log gets what went wrong, with its stack.
+          if (!(err instanceof AppError)) log('error', 'unexpected error', { method, ...errorFields(err) });
           return { ok: false, error: toErrorData(err) };
         }
       },
@@ -118,7 +129,10 @@ export class Core {
     if (!this.disposing) {
       this.disposing = (async () => {
         for (const c of [...this.connections]) c.dispose();
+        this.stopAgentLog();
         await this.services.dispose();
+        log('info', 'flotilla stopped');
+        closeLog();
       })();
     }
     return this.disposing;

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { version } from '../../../package.json';
 import { Core } from '../core';
+import { rememberSecret } from '../core/log';
 import { FileSecretStore, relaunchWithoutKeys, takeHandedKeys } from '../core/providers';
 import { hostForUrl, startWebServer, type WebServer } from './web-server';
 import { isValidToken, newToken, readWebState, TOKEN_RULES, writeWebState } from './web-state';
@@ -126,6 +127,7 @@ async function serve(options: ServeOptions, keys: Record<string, string> | null)
   const saved = readWebState(options.dataDir);
   const storedToken = saved.token ?? newToken();
   const token = options.token ?? storedToken;
+  rememberSecret(storedToken);
 
   const here = dirname(fileURLToPath(import.meta.url));
   const ownAgent = join(here, 'agent.js');

@@ -16,6 +16,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { encodeTerminalFrame } from '../../shared/contract';
 import type { Result } from '../../shared/types';
 import type { ClientSink, Core } from '../core';
+import { log, rememberSecret } from '../core/log';
 import { mimeTypeOf, rawPathEscapes, resolveStaticPath } from '../static-path';
 
 export { resolveStaticPath };
@@ -98,6 +99,7 @@ export function hostForUrl(host: string): string {
 /** Starts the HTTP + WebSocket server and resolves once it is listening. */
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const rendererDir = resolve(opts.rendererDir);
+  rememberSecret(opts.token);
   // Compare digests so the comparison takes the same time whatever the length of the guess.
   const tokenDigest = digest(opts.token);
   const tokenMatches = (candidate: string | undefined): boolean =>
@@ -126,15 +128,15 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = parseRequestUrl(req.url);
-    if (!url) return sendStatus(res, 400);
+    if (!url) return refuse(req, 400, 'unparsable URL', () => sendStatus(res, 400));
     const refused = foreign(req, false);
-    if (refused) return sendStatus(res, refused);
+    if (refused) return refuse(req, refused, 'foreign host or origin', () => sendStatus(res, refused));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
-      return sendStatus(res, 405);
+      return refuse(req, 405, 'method not allowed', () => sendStatus(res, 405));
     }
     const file = rawPathEscapes(req.url ?? '') ? null : resolveStaticPath(rendererDir, url.pathname);
-    if (file === null) return sendStatus(res, 403);
+    if (file === null) return refuse(req, 403, 'path outside the app', () => sendStatus(res, 403));
     let stat;
     try {
       stat = await fsp.stat(file);
@@ -172,12 +174,12 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const url = parseRequestUrl(req.url);
-    if (!url) return rejectUpgrade(socket, 400);
+    if (!url) return refuse(req, 400, 'unparsable URL', () => rejectUpgrade(socket, 400));
     // Origin is mandatory here: browsers always send it on a WebSocket.
     const refused = foreign(req, true);
-    if (refused) return rejectUpgrade(socket, refused);
-    if (!tokenMatches(upgradeToken(req, url) ?? undefined)) return rejectUpgrade(socket, 401);
-    if (url.pathname !== '/ws') return rejectUpgrade(socket, 404);
+    if (refused) return refuse(req, refused, 'foreign host or origin', () => rejectUpgrade(socket, refused));
+    if (!tokenMatches(upgradeToken(req, url) ?? undefined)) return refuse(req, 401, 'missing or wrong token', () => rejectUpgrade(socket, 401));
+    if (url.pathname !== '/ws') return refuse(req, 404, 'no such socket', () => rejectUpgrade(socket, 404));
     wss.handleUpgrade(req, socket, head, (ws) => bindSocket(opts.core, ws));
   });
 
@@ -211,11 +213,13 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     ws.on('message', (raw: RawData, isBinary: boolean) => {
       const bytes = isBinary ? null : rawToBuffer(raw);
       if (bytes && nestingExceeds(bytes, MAX_MESSAGE_DEPTH)) {
+        log('warn', 'web server refused', { status: 1009, reason: 'message nested too deep' });
         ws.close(1009, `Message nested deeper than ${MAX_MESSAGE_DEPTH} levels`);
         return;
       }
       const message = bytes ? parseClientMessage(bytes.toString('utf8')) : null;
       if (!message) {
+        log('warn', 'web server refused', { status: 1007, reason: 'malformed message' });
         ws.close(1007, 'Malformed message');
         return;
       }
@@ -376,6 +380,13 @@ const STATUS_TEXT: Record<number, string> = {
   405: 'Method Not Allowed',
   500: 'Internal Server Error',
 };
+
+/** Logs a refused request (path only: a query may carry the token), then refuses it. */
+function refuse(req: IncomingMessage, status: number, reason: string, send: () => void): void {
+  const path = (req.url ?? '').split('?')[0]?.slice(0, 200);
+  log('warn', 'web server refused', { status, reason, method: req.method, path, host: req.headers.host, origin: req.headers.origin, from: req.socket.remoteAddress });
+  send();
+}
 
 function sendStatus(res: ServerResponse, status: number): void {
   // Refusals say nothing beyond the status: no page, no hint about what was wrong.

@@ -10,6 +10,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { git, gitText } from './core';
+import { commitOf } from './refs';
 import {
   atomicWrite,
   copyUntrustedIndex,
@@ -47,11 +48,7 @@ function serialized<T>(view: WorktreeView, fn: () => Promise<T>): Promise<T> {
 
 /** The branch's commit in the repository, or null when the branch is gone. */
 export async function realTip(view: WorktreeView): Promise<string | null> {
-  const out = await gitText(['rev-parse', '--verify', '--quiet', '--end-of-options', `${view.branchRef}^{commit}`], {
-    cwd: view.commonDir,
-    okExitCodes: [1, 128],
-  });
-  return out || null;
+  return (await commitOf(view.commonDir, view.branchRef)) || null;
 }
 
 /** The type of object `id` in the repository plus the agent's private store ('' when absent). */
@@ -158,10 +155,7 @@ export function prepareView(view: WorktreeView): Promise<{ head: string; onBranc
       commit = tip;
       onBranch = true;
     } else if (head?.kind === 'symref') {
-      commit = await gitText(['rev-parse', '--verify', '--quiet', '--end-of-options', `${head.ref}^{commit}`], {
-        cwd: view.commonDir,
-        okExitCodes: [1, 128],
-      });
+      commit = await commitOf(view.commonDir, head.ref);
     } else if (head?.kind === 'id' && (await objectType(view, head.id)) === 'commit') {
       commit = head.id;
     }

@@ -5,6 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { AppError } from '../errors';
+import { log } from '../log';
+import { HOOKS_OFF_CONFIG } from './hooks';
 import { VIEW_CONFIG, viewEnvironment, viewFor } from './worktree-view';
 import { runProcess } from './spawn-worker';
 
@@ -40,7 +42,7 @@ export interface GitResult {
  */
 export const HARDENING_CONFIG: ReadonlyArray<readonly [string, string]> = [
   ['core.fsmonitor', 'false'],
-  ['core.hooksPath', '/dev/null'],
+  HOOKS_OFF_CONFIG,
   ['core.askPass', ''],
   ['credential.helper', ''],
   ['protocol.allow', 'never'],
@@ -117,13 +119,14 @@ export type GitErrorKind =
   | 'worktree-exists'
   | 'dirty-worktree'
   | 'lock-failed'
+  | 'ref-moved'
   | 'timeout'
   | 'cancelled'
   | 'git-missing'
   | 'folder-missing'
   | 'unknown';
 
-/** Classifies a failure from git's (C-locale) stderr. Pure; unit-tested. */
+/** Classifies a failure from git's (C-locale) stderr. Pure; tested on real git stderr (test/git-classify.int.test.ts). */
 export function classifyGitError(stderr: string): GitErrorKind {
   const s = stderr.toLowerCase();
   if (s.includes('not a git repository')) return 'not-a-repository';
@@ -133,6 +136,8 @@ export function classifyGitError(stderr: string): GitErrorKind {
   if (s.includes('already exists') && s.includes('worktree')) return 'worktree-exists';
   if (s.includes('already checked out') || s.includes('is already used by worktree')) return 'worktree-exists';
   if (s.includes('contains modified or untracked files') || s.includes('would be overwritten')) return 'dirty-worktree';
+  // A compare-and-swap update-ref whose ref is no longer at the expected commit (or is gone).
+  if (s.includes('cannot lock ref') && (/is at [0-9a-f]+ but expected/.test(s) || s.includes('unable to resolve reference'))) return 'ref-moved';
   if (s.includes('unable to create') && s.includes('.lock')) return 'lock-failed';
   if (s.includes('cannot lock ref')) return 'lock-failed';
   if (
@@ -147,7 +152,7 @@ export function classifyGitError(stderr: string): GitErrorKind {
 }
 
 /**
- * Runs git with an argument array (started from a worker thread: spawn-worker.ts). Resolves
+ * Runs git with an argument array (through simple-git in a worker thread: spawn-worker.ts). Resolves
  * with stdout as bytes; rejects with GitError unless the exit code is 0 or declared in `okExitCodes`.
  */
 export async function git(args: string[], options: GitOptions): Promise<GitResult> {
@@ -156,7 +161,6 @@ export async function git(args: string[], options: GitOptions): Promise<GitResul
   if (!existsSync(options.cwd)) throw new GitError(args, -1, `${options.cwd} does not exist`, 'folder-missing');
   const outcome = await runProcess(
     {
-      file: 'git',
       args,
       cwd: options.cwd,
       env: callEnvironment(options.cwd, options.env),
@@ -167,15 +171,19 @@ export async function git(args: string[], options: GitOptions): Promise<GitResul
     options.signal,
   );
   if (outcome.spawnError) {
+    log('error', 'git could not run', { args, cwd: options.cwd, error: outcome.spawnError.message });
     const missing = outcome.spawnError.code === 'ENOENT';
     throw new GitError(args, -1, missing ? 'git: command not found' : outcome.spawnError.message, missing ? 'git-missing' : 'unknown');
   }
   if (outcome.killedFor) {
+    if (outcome.killedFor === 'timeout') log('warn', 'git timed out', { args, cwd: options.cwd, timeoutMs: options.timeoutMs ?? GIT_TIMEOUT_MS });
     throw new GitError(args, -1, `git ${args[0]} ${outcome.killedFor === 'timeout' ? 'timed out' : 'was cancelled'}`, outcome.killedFor);
   }
   const exitCode = outcome.code ?? -1;
   if (exitCode === 0 || options.okExitCodes?.includes(exitCode)) return { stdout: outcome.stdout, stderr: outcome.stderr, exitCode };
-  throw new GitError(args, exitCode, outcome.stderr, classifyGitError(outcome.stderr));
+  const kind = classifyGitError(outcome.stderr);
+  log('warn', 'git failed', { args, cwd: options.cwd, exitCode, kind, stderr: outcome.stderr.trim() });
+  throw new GitError(args, exitCode, outcome.stderr, kind);
 }
 
 /** Runs git and returns stdout as text with the trailing newline removed. */
@@ -208,6 +216,8 @@ export function toAppError(err: unknown, what: string): unknown {
       return new AppError('worktree-missing', `${what}: the folder ${err.stderr.replace(/ does not exist$/, '')} no longer exists. It may have been deleted outside Flotilla.`);
     case 'lock-failed':
       return new AppError('git-failed', `${what}: ${lockMessage(err.stderr)}`);
+    case 'ref-moved':
+      return new AppError('git-failed', `${what}: a branch moved while Flotilla was changing it, so nothing was overwritten. Try again.`);
     case 'branch-exists':
       return new AppError('branch-exists', `${what}: the branch already exists.`);
     case 'invalid-ref-name':

@@ -1,16 +1,25 @@
 /**
- * Runs git processes from a worker thread, so that starting one never stalls the event loop that
- * carries terminal bytes. Starting a process from a large Node process blocks the calling thread
- * for milliseconds (fork and exec of a big address space: ~11 ms a spawn, 36 ms under load, on the
- * machines this was measured on); from the worker, the main thread keeps serving while it happens.
- * The worker only starts processes and collects their output; what to run and what the result
- * means stays in core.ts.
+ * Runs git through simple-git from a worker thread, so that starting a process never stalls the
+ * event loop that carries terminal bytes. Starting a process from a large Node process blocks the
+ * calling thread for milliseconds (fork and exec of a big address space: ~11 ms a spawn, 36 ms
+ * under load, on the machines this was measured on); from the worker, the main thread keeps
+ * serving while it happens. The worker only runs git and collects its output; what to run and
+ * what the result means stays in core.ts.
+ *
+ * simple-git gives the argument handling, the environment and config guards, stdin, abort and
+ * the buffer output for blobs. Two things it does not do are added through its plugin hooks: the
+ * process runs in its own process group, killed as a whole on timeout or cancel (git's own
+ * children — an alias, a filter — must not outlive it), and every exit code reaches core.ts
+ * (simple-git treats a non-zero exit with an empty stderr as success).
  */
+import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
-/** One process to run. */
+/** At most this many git processes run at once; further calls wait their turn in the worker. */
+export const GIT_MAX_CONCURRENT = 6;
+
+/** One git call to run. */
 export interface ProcessRun {
-  file: string;
   args: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
@@ -31,63 +40,128 @@ export interface ProcessOutcome {
 }
 
 // Plain CommonJS run with `eval`: no build step, so it works the same under Node, Electron and
-// the test runner. Output is copied into a fresh ArrayBuffer that is transferred, never a
-// pooled Buffer's shared one.
+// the test runner. simple-git is loaded from the path the main thread resolved. Output is copied
+// into a fresh ArrayBuffer that is transferred, never a pooled Buffer's shared one.
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { spawn } = require('node:child_process');
+const { parentPort, workerData } = require('node:worker_threads');
+const { simpleGit } = require(workerData.simpleGitPath);
 const running = new Map();
+const waiting = [];
+let active = 0;
+
+function release() {
+  active--;
+  const next = waiting.shift();
+  if (next) next();
+}
+
+// Every config key the call sets (GIT_CONFIG_KEY_n, -c key=value, git config): all chosen by core.ts, so
+// simple-git's config guard is told to allow them.
+function configKeys(run) {
+  const keys = [];
+  for (const [name, value] of Object.entries(run.env)) if (/^GIT_CONFIG_KEY_\\d+$/.test(name)) keys.push(value);
+  let i = 0;
+  for (; i < run.args.length - 1 && run.args[i] === '-c'; i += 2) keys.push(run.args[i + 1].split('=')[0]);
+  // \`git config [--file F] <key> <value>\`: the key it writes.
+  if (run.args[i] === 'config') for (const arg of run.args.slice(i + 1)) if (/^[a-z][a-z0-9-]*\\..+/i.test(arg)) keys.push(arg);
+  return keys;
+}
+
 parentPort.on('message', (msg) => {
   if (msg.cancel !== undefined) {
-    const entry = running.get(msg.cancel);
-    if (entry) entry.kill('cancelled');
+    const kill = running.get(msg.cancel);
+    if (kill) kill('cancelled');
+    else {
+      const index = waiting.findIndex((w) => w.id === msg.cancel);
+      if (index >= 0) waiting.splice(index, 1)[0].cancel();
+    }
     return;
   }
   const { id, run } = msg;
-  const out = [];
-  const err = [];
-  let outBytes = 0;
+  const start = () => { active++; execute(id, run).finally(release); };
+  if (active < workerData.maxConcurrent) start();
+  else {
+    const entry = () => start();
+    entry.id = id;
+    entry.cancel = () => post(id, { stdout: [], stderr: [], code: null, killedFor: 'cancelled', spawnError: null });
+    waiting.push(entry);
+  }
+});
+
+function post(id, { stdout, stderr, code, killedFor, spawnError }) {
+  let bytes = 0;
+  for (const chunk of stdout) bytes += chunk.length;
+  const buffer = new ArrayBuffer(bytes);
+  const view = new Uint8Array(buffer);
+  let at = 0;
+  for (const chunk of stdout) { view.set(chunk, at); at += chunk.length; }
+  parentPort.postMessage({ id, stdout: buffer, stderr: Buffer.concat(stderr).toString('utf8'), code, killedFor, spawnError }, [buffer]);
+}
+
+async function execute(id, run) {
+  const controller = new AbortController();
+  let child = null;
   let killedFor = null;
-  let done = false;
-  let child;
-  const finish = (code, spawnError) => {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    running.delete(id);
-    const buffer = new ArrayBuffer(outBytes > run.maxOutputBytes ? 0 : outBytes);
-    const view = new Uint8Array(buffer);
-    let at = 0;
-    if (buffer.byteLength) for (const chunk of out) { view.set(chunk, at); at += chunk.length; }
-    parentPort.postMessage({ id, stdout: buffer, stderr: Buffer.concat(err).toString('utf8'), code, killedFor, spawnError }, [buffer]);
-  };
-  // The whole process group: git's own children (an alias, a helper) must not outlive it.
+  let spawnError = null;
+  let result = null;
+  let outBytes = 0;
+  // The whole process group; simple-git's abort alone signals only git itself.
   const kill = (why) => {
     if (!killedFor) killedFor = why;
+    controller.abort();
+    if (!child || !child.pid) return;
     try { process.kill(-child.pid, 'SIGKILL'); } catch { try { child.kill('SIGKILL'); } catch {} }
   };
+  running.set(id, kill);
   const timer = setTimeout(() => kill('timeout'), run.timeoutMs);
+  const input = run.input === undefined ? undefined : typeof run.input === 'string' ? run.input : Buffer.from(run.input);
   try {
-    child = spawn(run.file, run.args, { cwd: run.cwd, env: run.env, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true, detached: process.platform !== 'win32' });
+    const git = simpleGit({
+      baseDir: run.cwd,
+      abort: controller.signal,
+      maxConcurrentProcesses: 1,
+      allowEnvironment: Object.keys(run.env),
+      allowConfig: configKeys(run),
+      // Arguments are built by core.ts's callers, never taken from outside as options; these two
+      // are Flotilla's own hardening (no template; file transport for a local submodule clone).
+      unsafe: { allowUnsafeTemplateDir: true, allowUnsafeProtocolOverride: true },
+      input: input === undefined ? undefined : () => input,
+      // Called with every result: keep the exit code and the raw bytes, and let core.ts decide
+      // which exit codes are failures.
+      errors: (error, response) => { result = response; return undefined; },
+    }).env(run.env);
+    git._plugins.add([
+      { type: 'spawn.options', action: (options) => ({ ...options, detached: process.platform !== 'win32' }) },
+      {
+        type: 'spawn.after',
+        action: (_, { spawned }) => {
+          child = spawned;
+          spawned.on('error', (e) => { spawnError = { code: e.code || null, message: e.message }; });
+          if (input === undefined) { spawned.stdin?.on('error', () => {}); spawned.stdin?.end(); }
+          spawned.stdout?.on('data', (chunk) => { outBytes += chunk.length; if (outBytes > run.maxOutputBytes) kill('cancelled'); });
+          if (killedFor) kill(killedFor);
+        },
+      },
+    ]);
+    // Blob contents come back as bytes, never decoded; every other call's bytes are kept by the
+    // errors hook above.
+    if (run.args[0] === 'cat-file') await git.binaryCatFile(run.args.slice(1));
+    else await git.raw(run.args);
   } catch (e) {
-    finish(null, { code: e.code || null, message: e.message });
-    return;
+    if (!killedFor && !spawnError && !result) spawnError = { code: null, message: String(e && e.message || e) };
+  } finally {
+    clearTimeout(timer);
+    running.delete(id);
   }
-  running.set(id, { kill });
-  child.stdout.on('data', (chunk) => {
-    outBytes += chunk.length;
-    if (outBytes > run.maxOutputBytes) kill('cancelled');
-    else out.push(chunk);
+  const tooBig = outBytes > run.maxOutputBytes;
+  post(id, {
+    stdout: tooBig || !result ? [] : result.stdOut,
+    stderr: result ? result.stdErr : [],
+    code: result && !spawnError ? result.exitCode : null,
+    killedFor,
+    spawnError: killedFor ? null : spawnError,
   });
-  child.stderr.on('data', (chunk) => err.push(chunk));
-  child.on('error', (e) => finish(null, { code: e.code || null, message: e.message }));
-  child.on('close', (code) => finish(code, null));
-  // Killed: done at its exit, without waiting for pipes a stray descendant may still hold.
-  child.on('exit', (code) => { if (killedFor) finish(code, null); });
-  child.stdin.on('error', () => {});
-  if (run.input !== undefined) child.stdin.end(typeof run.input === 'string' ? run.input : Buffer.from(run.input));
-  else child.stdin.end();
-});
+}
 `;
 
 let worker: Worker | null = null;
@@ -96,7 +170,8 @@ const pending = new Map<number, (outcome: ProcessOutcome) => void>();
 
 function ensureWorker(): Worker {
   if (worker) return worker;
-  const w = new Worker(WORKER_SOURCE, { eval: true });
+  const simpleGitPath = createRequire(import.meta.url).resolve('simple-git');
+  const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { simpleGitPath, maxConcurrent: GIT_MAX_CONCURRENT } });
   w.on('message', (msg: { id: number; stdout: ArrayBuffer } & Omit<ProcessOutcome, 'stdout'>) => {
     const done = pending.get(msg.id);
     pending.delete(msg.id);
@@ -120,7 +195,7 @@ function failAll(message: string): void {
   }
 }
 
-/** Runs a process from the worker; `signal` kills it. Never rejects: failures are in the outcome. */
+/** Runs git from the worker; `signal` kills it. Never rejects: failures are in the outcome. */
 export function runProcess(run: ProcessRun, signal?: AbortSignal): Promise<ProcessOutcome> {
   const w = ensureWorker();
   const id = nextId++;

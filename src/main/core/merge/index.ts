@@ -4,4 +4,3 @@
  */
 export { defaultMergeMessage, MergeService, type MergeHost, type MergeServiceDeps } from './merge-service';
 export { previewMerge, runMerge } from './squash-merge';
-export { commitIdentityEnv, FALLBACK_EMAIL, FALLBACK_NAME } from './identity';

@@ -13,7 +13,8 @@ import { registeredWorktrees } from '../git/worktree-view';
 import { join } from 'node:path';
 import { parseMergeTreeZ, parsePathListZ, type MergeTreeResult } from '../changes/parse-diff';
 import { parseWorktreeList } from '../git/parse';
-import { commitIdentityEnv } from './identity';
+import { commitIdentityEnv } from '../git/identity';
+import { commitOf } from '../git/refs';
 
 const LISTED_CONFLICTS = 10;
 
@@ -86,11 +87,7 @@ function baseMovedError(t: MergeTarget): AppError {
 
 async function resolveBranchTip(topLevel: string, baseRef: string): Promise<string | null> {
   if (!baseRef || baseRef.startsWith('-')) return null;
-  const { stdout, exitCode } = await git(['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/heads/${baseRef}^{commit}`], {
-    cwd: topLevel,
-    okExitCodes: [1, 128],
-  });
-  return exitCode === 0 ? stdout.toString('utf8').trim() : null;
+  return (await commitOf(topLevel, `refs/heads/${baseRef}`)) || null;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { PriceEntry, ProviderInfo, ProviderKind, Usage, UsageSummary } from
 import type { FlotillaDb } from '../db';
 import type { ProviderRow } from '../db/providers-table';
 import { AppError } from '../errors';
+import { rememberSecret } from '../log';
 import { costUsd, mergePrices } from './cost';
 import { BUILTIN_PROVIDERS, DEFAULT_PRICES, type BuiltinProvider } from './defaults';
 import type { SecretStore } from './secret-store';
@@ -129,6 +130,7 @@ export class ProviderService {
     const trimmed = key.trim();
     if (!trimmed) throw new AppError('invalid-params', 'The key is empty.');
     if (/\s/.test(trimmed)) throw new AppError('invalid-params', 'The key contains spaces or line breaks; paste only the key.');
+    rememberSecret(trimmed);
     this.secrets.set(id, trimmed, { allowPlaintext });
     return this.info(row);
   }
@@ -146,12 +148,16 @@ export class ProviderService {
    */
   resolve(id: string): ResolvedProvider {
     const row = this.row(id);
-    return { id: row.id, kind: row.kind, name: row.name, baseUrl: row.baseUrl, key: this.secrets.get(row.id, row.kind), models: row.models };
+    const key = this.secrets.get(row.id, row.kind);
+    rememberSecret(key);
+    return { id: row.id, kind: row.kind, name: row.name, baseUrl: row.baseUrl, key, models: row.models };
   }
 
   /** The key Flotilla's environment holds for a vendor (e.g. ANTHROPIC_API_KEY), for "the CLI's own"; core only. */
   environmentKey(kind: ProviderKind): string | null {
-    return this.secrets.environmentKey?.(kind) ?? null;
+    const key = this.secrets.environmentKey?.(kind) ?? null;
+    rememberSecret(key);
+    return key;
   }
 
   /** Default prices overlaid by the user's, sorted by model. */

@@ -4,6 +4,7 @@
 import type { BranchList } from '../../../shared/types';
 import { AppError } from '../errors';
 import { gitText } from '../git/core';
+import { commitOf } from '../git/refs';
 import { currentBranchOf } from './repo-inspect';
 
 /** Local branches sorted by name with the checked-out one first, plus HEAD's commit. */
@@ -75,7 +76,3 @@ export function assertRefInput(value: string, what: string): void {
   }
 }
 
-/** The commit `rev` names, or '' when it names none. */
-async function commitOf(cwd: string, rev: string): Promise<string> {
-  return gitText(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { cwd, okExitCodes: [1, 128] });
-}

@@ -15,6 +15,7 @@ import { chmodSync, rmSync } from 'node:fs';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { ProviderKind } from '../../../shared/types';
+import { rememberSecret } from '../log';
 
 /** A running gateway; `close` stops it, ends its open streams and removes its socket. */
 export interface ProviderGateway {
@@ -34,7 +35,9 @@ export interface GatewayRoute {
 
 /** A fresh per-agent token: 256 random bits, URL- and header-safe. */
 export function newGatewayToken(): string {
-  return randomBytes(32).toString('hex');
+  const token = randomBytes(32).toString('hex');
+  rememberSecret(token);
+  return token;
 }
 
 /** The "API key" an agent is given: the token, recognisable in logs as not a real key. */

@@ -7,15 +7,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasSubmoduleWork, inGitDir, inspectSubmodules, SUBMODULE_CONFIG, WORK_TIMEOUT_MS, type SubmoduleWork } from './submodules';
+import { FLOTILLA_IDENTITY_ENV } from '../git/identity';
+import { createRef } from '../git/refs';
+import { gitDirEnv, hasSubmoduleWork, inGitDir, inspectSubmodules, SUBMODULE_CONFIG, WORK_TIMEOUT_MS, type SubmoduleWork } from './submodules';
 
-/** The committer of snapshot commits in a submodule (no hooks, no signing: plumbing only). */
-const IDENTITY = {
-  GIT_AUTHOR_NAME: 'Flotilla',
-  GIT_AUTHOR_EMAIL: 'flotilla@localhost',
-  GIT_COMMITTER_NAME: 'Flotilla',
-  GIT_COMMITTER_EMAIL: 'flotilla@localhost',
-};
 
 export interface SubmoduleSnapshot {
   /** Path of the submodule from the worktree's top level. */
@@ -52,8 +47,8 @@ export async function snapshotSubmodules(opts: { worktreePath: string; headSha: 
     const commit =
       tree === sub.headTreeSha
         ? sub.headSha
-        : (await run(['commit-tree', '--no-gpg-sign', tree, '-p', sub.headSha, '-m', opts.message], IDENTITY)).stdout.toString('utf8').trim();
-    const ref = await createRef(sub.gitDir, opts.refName, commit);
+        : (await run(['commit-tree', '--no-gpg-sign', tree, '-p', sub.headSha, '-m', opts.message], FLOTILLA_IDENTITY_ENV)).stdout.toString('utf8').trim();
+    const ref = await createRef(opts.refName, commit, 'flotilla: snapshot of a submodule before removal', { cwd: sub.gitDir, env: gitDirEnv(sub.gitDir) });
     commitOf.set(sub.path, commit);
     saved.push({ path: sub.path, gitDir: sub.gitDir, ref, commit, depth: sub.depth });
   }
@@ -89,13 +84,3 @@ async function importObjects(sub: SubmoduleWork, tree: string): Promise<void> {
   }
 }
 
-/** Makes `name` (or `name-2`, …) in the user's copy point at `commit`; never overwrites. */
-async function createRef(gitDir: string, name: string, commit: string): Promise<string> {
-  for (let n = 1; ; n++) {
-    const ref = n === 1 ? name : `${name}-${n}`;
-    const { exitCode } = await inGitDir(gitDir, ['rev-parse', '--verify', '--quiet', ref], {}, { okExitCodes: [1] });
-    if (exitCode === 0) continue;
-    await inGitDir(gitDir, ['update-ref', '-m', 'flotilla: snapshot of a submodule before removal', ref, commit, '']);
-    return ref;
-  }
-}

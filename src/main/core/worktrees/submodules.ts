@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { FILE_STATUSES, type ChangedFile } from '../../../shared/types';
 import { git, GitError, gitText, type GitResult } from '../git/core';
+import { NO_TEMPLATE_ARG } from '../git/hooks';
 import { MAX_INDEX_BYTES, parseRefFile, readUntrustedFile, VIEW_CONFIG, viewFor } from '../git/worktree-view';
 
 const CLONE_TIMEOUT_MS = 600_000;
@@ -57,7 +58,12 @@ export interface SubmoduleSetup {
  * never picks up the view of the agent worktree around it (git/core.ts matches views by cwd).
  */
 export function inGitDir(gitDir: string, args: string[], env: Record<string, string> = {}, extra: { okExitCodes?: number[]; input?: string | Uint8Array; timeoutMs?: number } = {}): Promise<GitResult> {
-  return git(args, { cwd: gitDir, env: { GIT_DIR: gitDir, GIT_COMMON_DIR: gitDir, GIT_NO_REPLACE_OBJECTS: '1', ...env }, ...extra });
+  return git(args, { cwd: gitDir, env: { ...gitDirEnv(gitDir), ...env }, ...extra });
+}
+
+/** The environment that points git at `gitDir` alone, without replace refs. */
+export function gitDirEnv(gitDir: string): Record<string, string> {
+  return { GIT_DIR: gitDir, GIT_COMMON_DIR: gitDir, GIT_NO_REPLACE_OBJECTS: '1' };
 }
 
 const gitlinkCache = new Map<string, Gitlink[]>();
@@ -214,9 +220,9 @@ async function initLevel(userFolder: string, userGitDir: string, agentFolder: st
     try {
       await mkdir(dirname(target), { recursive: true });
       if (existsSync(target)) await rmdir(target); // Empty (checked above); clone wants to make it.
-      // --template= : no hooks or other files from a template folder; the source's hooks never copy.
+      // No template (hooks.ts): no hooks or other files from a template folder; the source's hooks never copy.
       // Run from the source's folder: inside the agent's worktree its view (GIT_DIR) would apply.
-      await git(['-c', 'protocol.file.allow=always', 'clone', '--quiet', '--no-checkout', '--no-hardlinks', '--template=', '--', source, target], {
+      await git(['-c', 'protocol.file.allow=always', 'clone', '--quiet', '--no-checkout', '--no-hardlinks', NO_TEMPLATE_ARG, '--', source, target], {
         cwd: source,
         timeoutMs: CLONE_TIMEOUT_MS,
       });

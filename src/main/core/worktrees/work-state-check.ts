@@ -7,6 +7,8 @@
  */
 import type { RemovalCheck } from '../../../shared/types';
 import { gitText } from '../git/core';
+import { commitIdentityEnv } from '../git/identity';
+import { commitOf, createRef } from '../git/refs';
 import { parseStatusZ } from '../git/parse';
 import { captureWorkState } from '../git/work-state';
 import { prepareViewAt } from '../git/agent-branch';
@@ -14,8 +16,6 @@ import { hasSubmoduleWork, inspectSubmodules } from './submodules';
 import { replaceGitlinks, snapshotSubmodules, type SubmoduleSnapshot } from './submodule-snapshot';
 
 export const ARCHIVE_PREFIX = 'refs/flotilla/archive/';
-const FALLBACK_NAME = 'Flotilla';
-const FALLBACK_EMAIL = 'flotilla@localhost';
 
 /** Counts uncommitted tracked changes and untracked (not ignored) files in a worktree. */
 export async function countChanges(worktreePath: string): Promise<{ uncommitted: number; untracked: number }> {
@@ -30,10 +30,7 @@ export async function countChanges(worktreePath: string): Promise<{ uncommitted:
   return { uncommitted, untracked };
 }
 
-/** The commit `rev` names, or '' when it names none. */
-export async function commitOf(cwd: string, rev: string): Promise<string> {
-  return gitText(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { cwd, okExitCodes: [1, 128] });
-}
+export { commitOf };
 
 /**
  * Commits reachable from `tips` but not from `baseRef`. When the base no longer resolves (its
@@ -105,18 +102,6 @@ export async function countSubmoduleWork(
   return counts;
 }
 
-/** Environment that fills in whichever of user.name / user.email the repository lacks. */
-export async function commitIdentityEnv(cwd: string): Promise<Record<string, string>> {
-  const [name, email] = await Promise.all([
-    gitText(['config', '--get', 'user.name'], { cwd, okExitCodes: [1] }),
-    gitText(['config', '--get', 'user.email'], { cwd, okExitCodes: [1] }),
-  ]);
-  const env: Record<string, string> = {};
-  if (!name.trim()) Object.assign(env, { GIT_AUTHOR_NAME: FALLBACK_NAME, GIT_COMMITTER_NAME: FALLBACK_NAME });
-  if (!email.trim()) Object.assign(env, { GIT_AUTHOR_EMAIL: FALLBACK_EMAIL, GIT_COMMITTER_EMAIL: FALLBACK_EMAIL });
-  return env;
-}
-
 /** "20261124T071500Z": sortable, and legal in a ref name. */
 export function archiveStamp(now: Date): string {
   return now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
@@ -124,15 +109,7 @@ export function archiveStamp(now: Date): string {
 
 /** Creates `refs/flotilla/archive/<slug>/<stamp>` (or `-2`, `-3`, ...) pointing at `sha`; never overwrites. */
 export async function createArchiveRef(topLevel: string, slug: string, sha: string, now: Date): Promise<string> {
-  const base = `${ARCHIVE_PREFIX}${slug}/${archiveStamp(now)}`;
-  for (let n = 1; ; n++) {
-    const ref = n === 1 ? base : `${base}-${n}`;
-    const exists = await gitText(['rev-parse', '--verify', '--quiet', ref], { cwd: topLevel, okExitCodes: [1] });
-    if (exists) continue;
-    // The empty old value makes update-ref refuse if the ref appeared meanwhile.
-    await gitText(['update-ref', '-m', 'flotilla: snapshot before removal', ref, sha, ''], { cwd: topLevel });
-    return ref;
-  }
+  return createRef(`${ARCHIVE_PREFIX}${slug}/${archiveStamp(now)}`, sha, 'flotilla: snapshot before removal', { cwd: topLevel });
 }
 
 /**

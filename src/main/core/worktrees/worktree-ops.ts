@@ -7,10 +7,11 @@ import { mkdir, realpath, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { RemovalCheck } from '../../../shared/types';
 import { AppError } from '../errors';
-import { git, GitError, gitText, toAppError } from '../git/core';
+import { git, GitError, toAppError } from '../git/core';
 import { parseWorktreeList, type WorktreeEntry } from '../git/parse';
 import { prepareViewAt, repairWorktreeLinks } from '../git/agent-branch';
-import { commitOf, countChanges, countCommitsAhead, countSubmoduleWork, createArchiveRef, snapshotWorktree } from './work-state-check';
+import { commitOf, deleteRefIfAt } from '../git/refs';
+import { countChanges, countCommitsAhead, countSubmoduleWork, createArchiveRef, snapshotWorktree } from './work-state-check';
 
 const WORKTREE_ADD_TIMEOUT_MS = 300_000;
 
@@ -60,9 +61,7 @@ async function undoFailedAdd(topLevel: string, worktreePath: string, branchRef: 
   }
   await rm(worktreePath, { recursive: true, force: true }).catch(() => undefined);
   // Delete the branch only if it still points where we made it.
-  if (await commitOf(topLevel, branchRef).catch(() => '')) {
-    await git(['update-ref', '-d', branchRef, baseSha], { cwd: topLevel }).catch(() => undefined);
-  }
+  await deleteRefIfAt(branchRef, baseSha, { cwd: topLevel }).catch(() => undefined);
 }
 
 export interface RemoveWorktreeOptions {
@@ -171,11 +170,10 @@ async function deleteBranch(topLevel: string, branch: string, expectedSha: strin
   const branchRef = `refs/heads/${branch}`;
   const inUse = (await listWorktrees(topLevel)).some((e) => e.branch === branchRef);
   if (inUse) return;
-  const tip = await commitOf(topLevel, branchRef);
-  if (tip !== expectedSha) {
+  // One compare-and-swap: a commit that lands between a check and a delete would be lost.
+  if (!(await deleteRefIfAt(branchRef, expectedSha, { cwd: topLevel }))) {
     throw new AppError('git-failed', `${branch} gained new commits while it was being removed; it was kept. Try removing it again.`);
   }
-  await gitText(['branch', '-D', '--', branch], { cwd: topLevel });
 }
 
 /** "flotilla/x has 2 uncommitted, 1 untracked files and 3 commits not in main. Confirm ..." */

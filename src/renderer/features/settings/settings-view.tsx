@@ -2,11 +2,12 @@ import { OverlayPanel } from '../common/overlay-panel';
 import { useUiStore } from '../../stores/ui-store';
 import { AgentEnvSection } from './agent-env-section';
 import { CustomClisSection } from './custom-clis-section';
+import { LogsSection } from './logs-section';
 import { PricesSection } from './prices-section';
 import { ProvidersSection } from './providers-section';
 import './settings.css';
 
-/** Settings overlay: providers and keys, the price table, custom coding CLIs, and agents' environment. */
+/** Settings overlay: providers and keys, the price table, custom coding CLIs, agents' environment, and the logs. */
 export function SettingsView() {
   const close = useUiStore((s) => s.close);
   return (
@@ -23,6 +24,7 @@ export function SettingsView() {
           <PricesSection />
           <CustomClisSection />
           <AgentEnvSection />
+          <LogsSection />
         </div>
     </OverlayPanel>
   );

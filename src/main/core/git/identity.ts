@@ -1,11 +1,19 @@
 /**
- * The identity Flotilla commits with when the repository has none configured, so merging works
- * on a fresh machine. A configured user.name / user.email always wins.
+ * The identity Flotilla commits with when the repository has none configured, so merging and
+ * snapshots work on a fresh machine. A configured user.name / user.email always wins.
  */
-import { gitText } from '../git/core';
+import { gitText } from './core';
 
 export const FALLBACK_NAME = 'Flotilla';
 export const FALLBACK_EMAIL = 'flotilla@localhost';
+
+/** Flotilla's own identity as author and committer, for plumbing commits made in its name. */
+export const FLOTILLA_IDENTITY_ENV: Readonly<Record<string, string>> = {
+  GIT_AUTHOR_NAME: FALLBACK_NAME,
+  GIT_AUTHOR_EMAIL: FALLBACK_EMAIL,
+  GIT_COMMITTER_NAME: FALLBACK_NAME,
+  GIT_COMMITTER_EMAIL: FALLBACK_EMAIL,
+};
 
 async function configValue(cwd: string, key: string): Promise<string> {
   return gitText(['config', '--get', key], { cwd, okExitCodes: [1] });

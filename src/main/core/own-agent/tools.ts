@@ -9,10 +9,7 @@ import { git } from '../git/core';
 import { defaultShell } from '../pty/default-shell';
 import { PathRefused } from './paths';
 import { openChildDir, openForRead, openForUpdate, openForWrite, replaceContent, type OpenedPath } from './safe-fs';
-import type { JsonSchemaObject, ToolSpec } from './types';
-
-/** Lines read_file returns at most per call; bigger files need ranges. */
-export const MAX_READ_LINES = 2000;
+import { MAX_READ_LINES, TOOL_SPECS, validateArgs, type ToolArgs as Args } from './tool-specs';
 /** Bytes read_file returns at most without a range. */
 export const MAX_READ_BYTES = 256 * 1024;
 /** Entries list_files returns at most. */
@@ -48,75 +45,6 @@ export interface ToolOutcome {
   finished?: { summary: string };
 }
 
-const s = (description: string) => ({ type: 'string' as const, description });
-const int = (description: string) => ({ type: 'integer' as const, description });
-
-/** The tools as the model sees them. */
-export const TOOL_SPECS: ToolSpec[] = [
-  {
-    name: 'list_files',
-    description: 'List files and folders under a folder of the worktree (folders end with /). .git and node_modules are not listed.',
-    parameters: { type: 'object', properties: { path: s('Folder relative to the worktree; default "."'), depth: int('How many levels deep, 1-6; default 2') }, required: [] },
-  },
-  {
-    name: 'read_file',
-    description: `Read a text file. Files over ${MAX_READ_LINES} lines must be read in ranges with start_line/end_line (1-based, inclusive).`,
-    parameters: { type: 'object', properties: { path: s('File path relative to the worktree'), start_line: int('First line, 1-based'), end_line: int('Last line, inclusive') }, required: ['path'] },
-  },
-  {
-    name: 'write_file',
-    description: 'Create or overwrite a file with the given content (parent folders are created).',
-    parameters: { type: 'object', properties: { path: s('File path relative to the worktree'), content: s('The complete new content') }, required: ['path', 'content'] },
-  },
-  {
-    name: 'edit_file',
-    description: 'Replace one exact occurrence of old_text with new_text in a file. old_text must match exactly once, whitespace included; add surrounding lines to make it unique.',
-    parameters: { type: 'object', properties: { path: s('File path relative to the worktree'), old_text: s('Exact text to replace'), new_text: s('Replacement text') }, required: ['path', 'old_text', 'new_text'] },
-  },
-  {
-    name: 'search',
-    description: 'Search file contents with a regular expression (files ignored by .gitignore are skipped). Returns path:line:text.',
-    parameters: { type: 'object', properties: { pattern: s('Regular expression'), path: s('Folder or file to search; default "."'), glob: s('Only files matching this glob, e.g. *.ts') }, required: ['pattern'] },
-  },
-  {
-    name: 'run_command',
-    description: 'Run a shell command in the worktree (the user sees its output live). Returns the exit code and the tail of the output. Do not start servers or interactive programs.',
-    parameters: { type: 'object', properties: { command: s('The command line'), timeout_seconds: int('Kill it after this many seconds; default 120') }, required: ['command'] },
-  },
-  {
-    name: 'finish',
-    description: 'Call when the task is done (or cannot be done), with a short summary of what you changed and how you checked it.',
-    parameters: { type: 'object', properties: { summary: s('What was done') }, required: ['summary'] },
-  },
-];
-
-type Args = Record<string, string | number | boolean | undefined>;
-
-/**
- * Checks parsed arguments against a tool's schema. Returns an error sentence for the model, or
- * the arguments. Pure.
- */
-export function validateArgs(schema: JsonSchemaObject, value: unknown): { ok: true; args: Args } | { ok: false; error: string } {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: 'the arguments must be a JSON object' };
-  const obj = value as Record<string, unknown>;
-  const problems: string[] = [];
-  for (const key of schema.required) if (obj[key] === undefined || obj[key] === null) problems.push(`"${key}" is required`);
-  for (const [key, prop] of Object.entries(schema.properties)) {
-    const v = obj[key];
-    if (v === undefined || v === null) continue;
-    const ok =
-      prop.type === 'string' ? typeof v === 'string' : prop.type === 'integer' ? Number.isInteger(v) : prop.type === 'number' ? typeof v === 'number' : typeof v === 'boolean';
-    if (!ok) problems.push(`"${key}" must be ${prop.type === 'integer' ? 'an integer' : `a ${prop.type}`}`);
-  }
-  if (problems.length > 0) return { ok: false, error: problems.join('; ') };
-  const args: Args = {};
-  for (const key of Object.keys(schema.properties)) {
-    const v = obj[key];
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') args[key] = v;
-  }
-  return { ok: true, args };
-}
-
 /**
  * Parses and validates a tool call's raw arguments, then runs the tool. Never throws. Files are
  * opened through safe-fs and used through their descriptors, so a path checked is the file used.
@@ -130,7 +58,7 @@ export async function executeTool(name: string, argsText: string, ctx: ToolConte
   } catch (err) {
     return fail(`The arguments for ${name} are not valid JSON (${(err as Error).message}). Send a JSON object matching the tool's schema.`);
   }
-  const checked = validateArgs(spec.parameters, parsed);
+  const checked = validateArgs(spec.schema, parsed);
   if (!checked.ok) return fail(`Invalid arguments for ${name}: ${checked.error}.`);
   try {
     return await runTool(name, checked.args, ctx);

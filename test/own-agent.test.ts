@@ -18,7 +18,9 @@ import {
   type ChatMessage,
 } from '../src/main/core/models';
 import { TOOL_SPECS, validateArgs } from '../src/main/core/own-agent/tool-specs';
-import { countOccurrences, globToRegExp, stripAnsi } from '../src/main/core/own-agent/tools';
+import { stripAnsi } from '../src/main/core/own-agent/run-command';
+import { globToRegExp } from '../src/main/core/own-agent/search-files';
+import { countOccurrences } from '../src/main/core/own-agent/tools';
 
 const httpError = (status: number, headers: Record<string, string> = {}) => Object.assign(new Error(`HTTP ${status}`), { status, headers: new Headers(headers) });
 

@@ -11,7 +11,7 @@ import { LineInput } from './input';
 import { formatError, makeStyle, PROMPT } from './render';
 import { Reporter } from './report';
 import { AgentSession } from './session';
-import { findRipgrep } from './tools';
+import { findRipgrep } from './search-files';
 import type { AgentConfig } from './types';
 
 /** The process around the agent; the real one in production, substitutes in tests. */

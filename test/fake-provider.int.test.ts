@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { GoogleGenerativeAI, GoogleGenerativeAIFetchError, SchemaType, type Content } from '@google/generative-ai';
+import { GoogleGenerativeAI, GoogleGenerativeAIFetchError, SchemaType, type Content, type ResponseSchema } from '@google/generative-ai';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from './fake-provider';
@@ -430,5 +430,64 @@ describe('fake provider: scripting', () => {
     await fake.close();
     expect(await pending).toBeInstanceOf(Error);
     fake = await startFakeProvider(); // afterEach closes this one.
+  });
+});
+
+describe('fake provider: structured output', () => {
+  const answer = { verdict: 'pass' };
+  const closed = { type: 'object', properties: { verdict: { type: 'string' } }, required: ['verdict'], additionalProperties: false };
+
+  it('answers an OpenAI json_schema request with the object as the message text, and a broken string verbatim', async () => {
+    fake.script([{ object: answer }, { object: '{"verdict": ' }]);
+    const openai = new OpenAI({ apiKey: KEY, baseURL: `${fake.url}/v1`, maxRetries: 0 });
+    const ask = () =>
+      openai.chat.completions.create({
+        model: 'gpt-5',
+        messages: [{ role: 'user', content: 'judge' }],
+        response_format: { type: 'json_schema', json_schema: { name: 'review', schema: closed, strict: true } },
+      });
+    expect(JSON.parse((await ask()).choices[0].message.content!)).toEqual(answer);
+    expect((await ask()).choices[0].message.content).toBe('{"verdict": ');
+  });
+
+  it('refuses an OpenAI strict schema that is not closed, with a 400 and without using a turn', async () => {
+    fake.script([{ object: answer }]);
+    const openai = new OpenAI({ apiKey: KEY, baseURL: `${fake.url}/v1`, maxRetries: 0 });
+    const open = { type: 'object', properties: { verdict: { type: 'string' }, note: { type: 'string' } }, required: ['verdict'], additionalProperties: false };
+    const refused = await rejectionOf(
+      openai.chat.completions.create({
+        model: 'gpt-5',
+        messages: [{ role: 'user', content: 'judge' }],
+        response_format: { type: 'json_schema', json_schema: { name: 'review', schema: open, strict: true } },
+      }),
+    );
+    expect(refused).toMatchObject({ status: 400, message: expect.stringContaining("Missing 'note'") });
+    const reply = await openai.chat.completions.create({ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] });
+    expect(reply.choices[0].message.content).toBe(JSON.stringify(answer));
+  });
+
+  it('answers an Anthropic forced tool call with the object as that tool’s input', async () => {
+    fake.script([{ object: answer }]);
+    const message = await new Anthropic({ apiKey: KEY, baseURL: fake.url, maxRetries: 0 }).messages.create({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'judge' }],
+      tools: [{ name: 'review', input_schema: { type: 'object', properties: { verdict: { type: 'string' } } } }],
+      tool_choice: { type: 'tool', name: 'review' },
+    });
+    expect(message.content).toEqual([{ type: 'tool_use', id: expect.stringMatching(/^toolu_fake_/), name: 'review', input: answer }]);
+  });
+
+  it('answers Gemini JSON output with the object as text and refuses schema fields Gemini lacks', async () => {
+    fake.script([{ object: answer }]);
+    const model = (responseSchema: unknown) =>
+      new GoogleGenerativeAI(KEY).getGenerativeModel(
+        { model: 'gemini-2.5-pro', generationConfig: { responseMimeType: 'application/json', responseSchema: responseSchema as ResponseSchema } },
+        { baseUrl: fake.url },
+      );
+    const ok = await model({ type: 'object', properties: { verdict: { type: 'string' } } }).generateContent('judge');
+    expect(JSON.parse(ok.response.text())).toEqual(answer);
+    const refused = await rejectionOf(model(closed).generateContent('judge'));
+    expect(refused).toMatchObject({ status: 400, message: expect.stringContaining('Unknown name "additionalProperties"') });
   });
 });

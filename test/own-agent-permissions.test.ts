@@ -5,7 +5,7 @@ import { readAgentConfig } from '../src/main/core/own-agent/config';
 import { closeOpenToolCalls, ConversationStore } from '../src/main/core/own-agent/conversation';
 import { needsPermission, parseAnswer, toolKind } from '../src/main/core/own-agent/permissions';
 import { formatPermissionQuestion, makeStyle } from '../src/main/core/own-agent/render';
-import type { ChatMessage } from '../src/main/core/own-agent/types';
+import type { ChatMessage } from '../src/main/core/models';
 import { removeDir, tempDir } from './helpers/repo';
 
 const none = new Set<never>();

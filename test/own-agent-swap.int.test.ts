@@ -8,7 +8,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { executeTool, findRipgrep, type ToolContext } from '../src/main/core/own-agent/tools';
+import { findRipgrep } from '../src/main/core/own-agent/search-files';
+import { executeTool, type ToolContext } from '../src/main/core/own-agent/tools';
 import { makeRepo, removeDir, tempDir } from './helpers/repo';
 
 /** Tool calls of each kind made while the swap runs. */

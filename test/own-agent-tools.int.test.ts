@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFil
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { confinePath, PathRefused } from '../src/main/core/own-agent/paths';
-import { executeTool, findRipgrep, MAX_READ_LINES, type ToolContext } from '../src/main/core/own-agent/tools';
+import { MAX_READ_LINES } from '../src/main/core/own-agent/tool-specs';
+import { findRipgrep } from '../src/main/core/own-agent/search-files';
+import { executeTool, type ToolContext } from '../src/main/core/own-agent/tools';
 import { makeRepo, removeDir, tempDir } from './helpers/repo';
 
 let repo: string;

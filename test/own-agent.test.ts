@@ -2,9 +2,6 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readAgentConfig } from '../src/main/core/own-agent/config';
 import { LineInput } from '../src/main/core/own-agent/input';
-import { toAnthropicMessages } from '../src/main/core/own-agent/providers/anthropic';
-import { toGeminiContents } from '../src/main/core/own-agent/providers/google';
-import { toOpenAiMessages } from '../src/main/core/own-agent/providers/openai';
 import { formatToolCall, makeStyle, shortArgs } from '../src/main/core/own-agent/render';
 import {
   MAX_RETRY_AFTER_MS,
@@ -14,10 +11,16 @@ import {
   classifyProviderError,
   describeFailure,
   parseRetryAfter,
+  toAnthropicMessages,
+  toGeminiContents,
+  toOpenAiMessages,
   withRetry,
-} from '../src/main/core/own-agent/retry';
-import { TOOL_SPECS, countOccurrences, globToRegExp, stripAnsi, validateArgs } from '../src/main/core/own-agent/tools';
-import type { ChatMessage } from '../src/main/core/own-agent/types';
+  type ChatMessage,
+} from '../src/main/core/models';
+import { TOOL_SPECS, validateArgs } from '../src/main/core/own-agent/tool-specs';
+import { stripAnsi } from '../src/main/core/own-agent/run-command';
+import { globToRegExp } from '../src/main/core/own-agent/search-files';
+import { countOccurrences } from '../src/main/core/own-agent/tools';
 
 const httpError = (status: number, headers: Record<string, string> = {}) => Object.assign(new Error(`HTTP ${status}`), { status, headers: new Headers(headers) });
 
@@ -112,7 +115,7 @@ describe('retry policy', () => {
 });
 
 describe('tool arguments', () => {
-  const readSpec = TOOL_SPECS.find((t) => t.name === 'read_file')!.parameters;
+  const readSpec = TOOL_SPECS.find((t) => t.name === 'read_file')!.schema;
 
   it('accepts arguments matching the schema and drops unknown keys', () => {
     expect(validateArgs(readSpec, { path: 'a.ts', start_line: 3, extra: true })).toEqual({ ok: true, args: { path: 'a.ts', start_line: 3 } });

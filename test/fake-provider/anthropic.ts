@@ -2,7 +2,7 @@ import type { ProtocolAdapter } from './types';
 import { newId, sendJson, SseWriter, splitIntoChunks } from './wire';
 
 /** Anthropic's error bodies: `{ type: 'error', error: { type, message } }`. */
-function anthropicErrorBody(status: number): unknown {
+function anthropicErrorBody(status: number, detail?: string): unknown {
   const [type, message] =
     status === 401
       ? ['authentication_error', 'invalid x-api-key']
@@ -12,7 +12,7 @@ function anthropicErrorBody(status: number): unknown {
           ? ['api_error', 'Internal server error']
           : status === 404
             ? ['not_found_error', 'Not found']
-            : ['invalid_request_error', 'Bad request'];
+            : ['invalid_request_error', detail ?? 'Bad request'];
   return { type: 'error', error: { type, message }, request_id: newId('req_') };
 }
 

@@ -2,7 +2,7 @@ import type { ProtocolAdapter, ResolvedTurn, TurnContext } from './types';
 import { newId, sendJson, SseWriter, splitIntoChunks } from './wire';
 
 /** Google's error bodies: `{ error: { code, message, status } }`. */
-function geminiErrorBody(status: number): unknown {
+function geminiErrorBody(status: number, detail?: string): unknown {
   const [message, statusName] =
     status === 401
       ? ['API key not valid. Please pass a valid API key.', 'UNAUTHENTICATED']
@@ -12,7 +12,7 @@ function geminiErrorBody(status: number): unknown {
           ? ['An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting', 'INTERNAL']
           : status === 404
             ? ['Requested entity was not found.', 'NOT_FOUND']
-            : ['Request contains an invalid argument.', 'INVALID_ARGUMENT'];
+            : [detail ?? 'Request contains an invalid argument.', 'INVALID_ARGUMENT'];
   return { error: { code: status, message, status: statusName } };
 }
 

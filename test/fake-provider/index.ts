@@ -10,6 +10,7 @@ import { anthropic } from './anthropic';
 import { gemini, wantsJsonOutput } from './gemini';
 import { openAiChat } from './openai-chat';
 import { openAiResponses } from './openai-responses';
+import { objectTurn, schemaProblem, structuredMode } from './structured';
 import type { FailStatus, FakeTurn, ProtocolAdapter, RecordedRequest, ResolvedTurn, WireToolCall } from './types';
 import { sendJson } from './wire';
 
@@ -191,7 +192,14 @@ class FakeProviderServer implements FakeProvider {
         break;
     }
 
-    const turn = this.takeTurn(rawBody, body);
+    // The real APIs refuse a schema they cannot use before any model sees it: no turn is used.
+    const problem = schemaProblem(adapter.protocol, body);
+    if (problem !== null) {
+      sendJson(res, 400, adapter.errorBody(400, problem));
+      return;
+    }
+    const scripted = this.takeTurn(rawBody, body);
+    const turn = scripted && objectTurn(scripted, structuredMode(adapter.protocol, body));
     if (turn?.fail === 'hang') return; // Left open on purpose; close() destroys the socket.
     if (turn?.fail !== undefined) {
       this.fail(res, adapter, turn.fail);

@@ -2,7 +2,7 @@ import type { ProtocolAdapter } from './types';
 import { newId, sendJson, SseWriter, splitIntoChunks } from './wire';
 
 /** OpenAI's error bodies share one shape for every API (Chat Completions and Responses). */
-export function openAiErrorBody(status: number): unknown {
+export function openAiErrorBody(status: number, message?: string): unknown {
   switch (status) {
     case 401:
       return {
@@ -34,7 +34,7 @@ export function openAiErrorBody(status: number): unknown {
     case 404:
       return { error: { message: 'Not found', type: 'invalid_request_error', param: null, code: 'unknown_url' } };
     default:
-      return { error: { message: 'Bad request', type: 'invalid_request_error', param: null, code: null } };
+      return { error: { message: message ?? 'Bad request', type: 'invalid_request_error', param: null, code: null } };
   }
 }
 

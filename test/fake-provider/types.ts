@@ -7,6 +7,12 @@ export interface FakeTurn {
   /** Tool calls the model makes in this turn (after the text). `args` is an object, or a raw string to send malformed JSON. */
   toolCalls?: { name: string; args: Record<string, unknown> | string }[];
   usage?: { inputTokens: number; outputTokens: number };
+  /**
+   * A structured answer, sent the way the request asked for one: the message text for OpenAI's
+   * `json_schema` and Gemini's JSON output, the forced tool's input for Anthropic. A string is sent
+   * verbatim, so a malformed answer is one broken string away.
+   */
+  object?: Record<string, unknown> | string;
   /** Instead of answering: an HTTP error status with the provider's real error body shape, or hang until the client gives up. */
   fail?: 401 | 429 | 500 | 'hang';
   /** Optional: answer this turn only if the last request contains this substring (helps scripts for CLIs that send side requests); otherwise the next turn is used. */
@@ -63,8 +69,8 @@ export interface ProtocolAdapter {
   readonly protocol: Protocol;
   /** Whether the request carries the expected key where this vendor's clients put it. */
   authorized(headers: IncomingHttpHeaders, url: URL, apiKey: string): boolean;
-  /** The vendor's real error body for a status. */
-  errorBody(status: FailStatus): unknown;
+  /** The vendor's real error body for a status; `message` replaces the generic one (a 400's reason). */
+  errorBody(status: FailStatus, message?: string): unknown;
   /** Answers a turn, streamed or not. */
   respond(res: ServerResponse, turn: ResolvedTurn, ctx: TurnContext): Promise<void>;
 }

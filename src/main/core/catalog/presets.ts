@@ -4,6 +4,7 @@
  * Flags were checked against each CLI's own `--help` (versions in the comments).
  */
 import type { PermissionMode, ProviderKind } from "../../../shared/types";
+import type { CliVendor } from "../models";
 
 /** How a CLI receives the task as its first prompt in an interactive session. */
 export type TaskDelivery =
@@ -31,6 +32,8 @@ export interface CliPreset {
   providerKind: ProviderKind | null;
   /** Provider kinds it can talk to when Flotilla hands it a key. */
   acceptsProviders: ProviderKind[];
+  /** Whose models it runs: fixed, or that of the provider it is handed (see models/vendor.ts). */
+  vendor: CliVendor;
   versionArgs: string[];
   permissionModes: PermissionMode[];
   /** Flags per permission mode; a mode missing here adds no flags (the CLI's default). */
@@ -57,6 +60,7 @@ export const CLI_PRESETS: readonly CliPreset[] = [
     installHint: "npm install -g @anthropic-ai/claude-code",
     providerKind: "anthropic",
     acceptsProviders: ["anthropic"],
+    vendor: "anthropic",
     versionArgs: ["--version"],
     permissionModes: ["ask", "auto-edit", "full-auto"],
     permissionArgs: {
@@ -84,6 +88,7 @@ export const CLI_PRESETS: readonly CliPreset[] = [
     installHint: "npm install -g @openai/codex",
     providerKind: "openai",
     acceptsProviders: ["openai", "openai-compatible"],
+    vendor: "openai",
     versionArgs: ["--version"],
     permissionModes: ["ask", "auto-edit", "full-auto"],
     permissionArgs: {
@@ -108,6 +113,7 @@ export const CLI_PRESETS: readonly CliPreset[] = [
     installHint: "npm install -g @google/gemini-cli",
     providerKind: "google",
     acceptsProviders: ["google"],
+    vendor: "google",
     versionArgs: ["--version"],
     permissionModes: ["ask", "auto-edit", "full-auto"],
     permissionArgs: {
@@ -132,6 +138,7 @@ export const CLI_PRESETS: readonly CliPreset[] = [
     installHint: "npm install -g opencode-ai",
     providerKind: "openai-compatible",
     acceptsProviders: ["openai", "openai-compatible", "anthropic", "google"],
+    vendor: "by-provider",
     versionArgs: ["--version"],
     permissionModes: ["ask", "auto-edit", "full-auto"],
     permissionArgs: { "full-auto": ["--auto"] },
@@ -159,6 +166,7 @@ export const CLI_PRESETS: readonly CliPreset[] = [
     installHint: "pip install aider-chat",
     providerKind: "openai",
     acceptsProviders: ["openai", "openai-compatible", "anthropic"],
+    vendor: "by-provider",
     versionArgs: ["--version"],
     permissionModes: ["auto-edit", "full-auto"],
     permissionArgs: { "full-auto": ["--yes-always"] },
@@ -186,6 +194,8 @@ export function customPreset(row: {
     installHint: "A custom command: make sure its program is on PATH.",
     providerKind: row.providerKind,
     acceptsProviders: row.providerKind ? [row.providerKind] : [],
+    // A custom command's vendor is known only through the provider the user gave it.
+    vendor: "by-provider",
     versionArgs: [],
     permissionModes: ["ask", "auto-edit", "full-auto"],
     permissionArgs: {},

@@ -4,15 +4,15 @@
  */
 import { realpathSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
+import { createModelClient, type ModelClient } from '../models';
 import { readAgentConfig } from './config';
 import { ConversationStore } from './conversation';
 import { LineInput } from './input';
-import { createModelClient } from './providers';
 import { formatError, makeStyle, PROMPT } from './render';
 import { Reporter } from './report';
 import { AgentSession } from './session';
-import { findRipgrep } from './tools';
-import type { AgentConfig, ModelClient } from './types';
+import { findRipgrep } from './search-files';
+import type { AgentConfig } from './types';
 
 /** The process around the agent; the real one in production, substitutes in tests. */
 export interface AgentCliIo {
@@ -22,7 +22,7 @@ export interface AgentCliIo {
   /** The worktree. */
   cwd: string;
   /** Overrides the provider adapter (tests). */
-  client?: ModelClient;
+  client?: Pick<ModelClient, 'turn'>;
 }
 
 const MODE_LABEL: Record<AgentConfig['permissionMode'], string> = {

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { ChatMessage } from './types';
+import type { ChatMessage } from '../models';
 
 /** The file name inside the agent's state folder. */
 export const CONVERSATION_FILE = 'conversation.json';

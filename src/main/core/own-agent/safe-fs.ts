@@ -15,7 +15,7 @@
  * path and then opens it by name with O_NOFOLLOW on the last component, which a swap of a
  * parent folder can still defeat. That is weaker, and said so in the README.
  */
-import { closeSync, constants, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readlinkSync, readSync, writeSync, type Stats } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { confinePath, isInside, PathRefused } from './paths';
 
@@ -221,4 +221,20 @@ export function replaceContent(fd: number, content: string): void {
   const buf = Buffer.from(content, 'utf8');
   ftruncateSync(fd, 0);
   for (let done = 0; done < buf.length; ) done += writeSync(fd, buf, done, buf.length - done, done);
+}
+
+/** Runs `use` with an open path and closes it afterwards, whatever happens. */
+export function using<T>(opened: OpenedPath, use: (o: OpenedPath) => T): T {
+  try {
+    return use(opened);
+  } finally {
+    closeSync(opened.fd);
+  }
+}
+
+/** Whether the file's first 8 KiB hold a NUL byte: binary, not text. */
+export function isBinary(fd: number): boolean {
+  const buf = Buffer.alloc(8192);
+  const n = readSync(fd, buf, 0, buf.length, 0);
+  return buf.subarray(0, n).includes(0);
 }

@@ -3,13 +3,26 @@
  * send their results back, until the model calls finish, answers without tools, hits a limit,
  * fails, or the user stops it.
  */
-import { describeFailure, ProviderFailure, RetryExhausted, withRetry, classifyProviderError } from './retry';
+import {
+  classifyProviderError,
+  describeFailure,
+  RetryExhausted,
+  streamWithIdleTimeout,
+  withRetry,
+  type ChatMessage,
+  type ModelClient,
+  type ProviderFailure,
+  type TurnRequest,
+  type TurnResponse,
+  type ToolResult,
+} from '../models';
 import type { ConversationStore } from './conversation';
 import { needsPermission, parseAnswer, refusalFor, toolKind, type ToolKind } from './permissions';
 import { formatError, formatPermissionQuestion, formatToolCall, formatToolResult, type Style } from './render';
 import type { Reporter } from './report';
-import { TOOL_SPECS, executeTool, validateArgs, type ToolContext } from './tools';
-import type { AgentConfig, ChatMessage, ModelClient, TurnRequest, TurnResponse, ToolResult } from './types';
+import { TOOL_SPECS, validateArgs } from './tool-specs';
+import { executeTool, type ToolContext } from './tools';
+import type { AgentConfig } from './types';
 
 /** How one run (the task, or one follow-up) ended. */
 export type RunOutcome =
@@ -39,7 +52,8 @@ export function systemPrompt(root: string, task: string): string {
 /** What the session needs from its surroundings. */
 export interface SessionDeps {
   config: AgentConfig;
-  client: ModelClient;
+  /** The agent only streams turns; structured output is for other callers. */
+  client: Pick<ModelClient, 'turn'>;
   /** The worktree's real path. */
   root: string;
   write(chunk: string | Uint8Array): void;
@@ -225,51 +239,16 @@ export class AgentSession {
     return { kind: 'cancelled' };
   }
 
-  /**
-   * One streamed request with an idle timeout (reset by every streamed event) and the user's
-   * abort. Races the SDK so a stalled stream cannot outlive a cancel.
-   */
-  private async request(req: Omit<TurnRequest, 'signal'>, outer: AbortSignal): Promise<TurnResponse> {
-    const inner = new AbortController();
-    let timedOut = false;
-    let timer: NodeJS.Timeout | undefined;
-    let rejectStop: (e: Error) => void = () => undefined;
-    const stopped = new Promise<never>((_, reject) => (rejectStop = reject));
-    stopped.catch(() => undefined);
-    const arm = () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        timedOut = true;
-        inner.abort();
-        rejectStop(new ProviderFailure('timeout', 'timed out'));
-      }, this.deps.config.timeoutMs);
-    };
-    const onAbort = () => {
-      inner.abort();
-      rejectStop(new ProviderFailure('cancelled', 'cancelled'));
-    };
-    if (outer.aborted) throw new ProviderFailure('cancelled', 'cancelled');
-    outer.addEventListener('abort', onAbort, { once: true });
-    arm();
-    const pending = this.deps.client.turn({ ...req, signal: inner.signal, onActivity: arm });
-    pending.catch(() => undefined);
-    try {
-      return await Promise.race([pending, stopped]);
-    } catch (err) {
-      if (outer.aborted) throw new ProviderFailure('cancelled', 'cancelled');
-      if (timedOut) throw new ProviderFailure('timeout', 'timed out');
-      throw classifyProviderError(err);
-    } finally {
-      clearTimeout(timer);
-      outer.removeEventListener('abort', onAbort);
-    }
+  /** One streamed request under the idle timeout and the user's abort. */
+  private request(req: Omit<TurnRequest, 'signal' | 'onActivity'>, signal: AbortSignal): Promise<TurnResponse> {
+    return streamWithIdleTimeout((inner, onActivity) => this.deps.client.turn({ ...req, signal: inner, onActivity }), { signal, timeoutMs: this.deps.config.timeoutMs });
   }
 }
 
 function validCall(name: string, argsText: string): boolean {
   const spec = TOOL_SPECS.find((t) => t.name === name);
   try {
-    return spec !== undefined && validateArgs(spec.parameters, JSON.parse(argsText)).ok;
+    return spec !== undefined && validateArgs(spec.schema, JSON.parse(argsText)).ok;
   } catch {
     return false;
   }

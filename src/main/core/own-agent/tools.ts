@@ -2,40 +2,22 @@
  * The agent's tools: list, read, write, edit, search, run a command, finish. Every path goes
  * through safe-fs (opened without following symlinks out, then used by descriptor); every failure is returned to the model as a tool error, never thrown.
  */
-import { spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { git } from '../git/core';
-import { defaultShell } from '../pty/default-shell';
+import { readdirSync, readFileSync } from 'node:fs';
 import { PathRefused } from './paths';
-import { openChildDir, openForRead, openForUpdate, openForWrite, replaceContent, type OpenedPath } from './safe-fs';
-import type { JsonSchemaObject, ToolSpec } from './types';
+import { runCommand, type CommandContext } from './run-command';
+import { isBinary, openChildDir, openForRead, openForUpdate, openForWrite, replaceContent, using, type OpenedPath } from './safe-fs';
+import { findMatches, MAX_SEARCH_MATCHES, type SearchContext } from './search-files';
+import { MAX_READ_LINES, TOOL_SPECS, validateArgs, type ToolArgs as Args } from './tool-specs';
 
-/** Lines read_file returns at most per call; bigger files need ranges. */
-export const MAX_READ_LINES = 2000;
 /** Bytes read_file returns at most without a range. */
 export const MAX_READ_BYTES = 256 * 1024;
 /** Entries list_files returns at most. */
 export const MAX_LIST_ENTRIES = 500;
-/** Matching lines search returns at most. */
-export const MAX_SEARCH_MATCHES = 200;
-/** Bytes of a command's output (its tail) returned to the model. */
-export const COMMAND_OUTPUT_TAIL_BYTES = 16 * 1024;
-/** Files larger than this are skipped by the built-in search. */
-const MAX_SEARCH_FILE_BYTES = 2 * 1024 * 1024;
-/** Environment variables a command run by the model never sees: its gateway token, Flotilla's own switches. */
-const SECRET_ENV = /^(OPENAI_API_KEY|ANTHROPIC_API_KEY|GEMINI_API_KEY|GOOGLE_API_KEY|FLOTILLA_.*|ELECTRON_RUN_AS_NODE)$/;
 
 /** What the tools need from the running agent. */
-export interface ToolContext {
-  /** The worktree's real path. */
-  root: string;
-  /** Where a command's output is echoed live (the PTY the user watches). */
-  echo(chunk: Uint8Array | string): void;
-  signal: AbortSignal;
+export interface ToolContext extends CommandContext, SearchContext {
+  /** Default limit for run_command. */
   commandTimeoutMs: number;
-  /** Path of ripgrep, or null to use the built-in walk. */
-  ripgrep: string | null;
 }
 
 /** What a tool call produced: the text for the model and a short line for the pane. */
@@ -46,75 +28,6 @@ export interface ToolOutcome {
   summary: string;
   /** Set by `finish`: the run is over. */
   finished?: { summary: string };
-}
-
-const s = (description: string) => ({ type: 'string' as const, description });
-const int = (description: string) => ({ type: 'integer' as const, description });
-
-/** The tools as the model sees them. */
-export const TOOL_SPECS: ToolSpec[] = [
-  {
-    name: 'list_files',
-    description: 'List files and folders under a folder of the worktree (folders end with /). .git and node_modules are not listed.',
-    parameters: { type: 'object', properties: { path: s('Folder relative to the worktree; default "."'), depth: int('How many levels deep, 1-6; default 2') }, required: [] },
-  },
-  {
-    name: 'read_file',
-    description: `Read a text file. Files over ${MAX_READ_LINES} lines must be read in ranges with start_line/end_line (1-based, inclusive).`,
-    parameters: { type: 'object', properties: { path: s('File path relative to the worktree'), start_line: int('First line, 1-based'), end_line: int('Last line, inclusive') }, required: ['path'] },
-  },
-  {
-    name: 'write_file',
-    description: 'Create or overwrite a file with the given content (parent folders are created).',
-    parameters: { type: 'object', properties: { path: s('File path relative to the worktree'), content: s('The complete new content') }, required: ['path', 'content'] },
-  },
-  {
-    name: 'edit_file',
-    description: 'Replace one exact occurrence of old_text with new_text in a file. old_text must match exactly once, whitespace included; add surrounding lines to make it unique.',
-    parameters: { type: 'object', properties: { path: s('File path relative to the worktree'), old_text: s('Exact text to replace'), new_text: s('Replacement text') }, required: ['path', 'old_text', 'new_text'] },
-  },
-  {
-    name: 'search',
-    description: 'Search file contents with a regular expression (files ignored by .gitignore are skipped). Returns path:line:text.',
-    parameters: { type: 'object', properties: { pattern: s('Regular expression'), path: s('Folder or file to search; default "."'), glob: s('Only files matching this glob, e.g. *.ts') }, required: ['pattern'] },
-  },
-  {
-    name: 'run_command',
-    description: 'Run a shell command in the worktree (the user sees its output live). Returns the exit code and the tail of the output. Do not start servers or interactive programs.',
-    parameters: { type: 'object', properties: { command: s('The command line'), timeout_seconds: int('Kill it after this many seconds; default 120') }, required: ['command'] },
-  },
-  {
-    name: 'finish',
-    description: 'Call when the task is done (or cannot be done), with a short summary of what you changed and how you checked it.',
-    parameters: { type: 'object', properties: { summary: s('What was done') }, required: ['summary'] },
-  },
-];
-
-type Args = Record<string, string | number | boolean | undefined>;
-
-/**
- * Checks parsed arguments against a tool's schema. Returns an error sentence for the model, or
- * the arguments. Pure.
- */
-export function validateArgs(schema: JsonSchemaObject, value: unknown): { ok: true; args: Args } | { ok: false; error: string } {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: 'the arguments must be a JSON object' };
-  const obj = value as Record<string, unknown>;
-  const problems: string[] = [];
-  for (const key of schema.required) if (obj[key] === undefined || obj[key] === null) problems.push(`"${key}" is required`);
-  for (const [key, prop] of Object.entries(schema.properties)) {
-    const v = obj[key];
-    if (v === undefined || v === null) continue;
-    const ok =
-      prop.type === 'string' ? typeof v === 'string' : prop.type === 'integer' ? Number.isInteger(v) : prop.type === 'number' ? typeof v === 'number' : typeof v === 'boolean';
-    if (!ok) problems.push(`"${key}" must be ${prop.type === 'integer' ? 'an integer' : `a ${prop.type}`}`);
-  }
-  if (problems.length > 0) return { ok: false, error: problems.join('; ') };
-  const args: Args = {};
-  for (const key of Object.keys(schema.properties)) {
-    const v = obj[key];
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') args[key] = v;
-  }
-  return { ok: true, args };
 }
 
 /**
@@ -130,7 +43,7 @@ export async function executeTool(name: string, argsText: string, ctx: ToolConte
   } catch (err) {
     return fail(`The arguments for ${name} are not valid JSON (${(err as Error).message}). Send a JSON object matching the tool's schema.`);
   }
-  const checked = validateArgs(spec.parameters, parsed);
+  const checked = validateArgs(spec.schema, parsed);
   if (!checked.ok) return fail(`Invalid arguments for ${name}: ${checked.error}.`);
   try {
     return await runTool(name, checked.args, ctx);
@@ -145,15 +58,6 @@ export async function executeTool(name: string, argsText: string, ctx: ToolConte
 }
 
 const pathArg = (a: Args) => (typeof a.path === 'string' ? a.path : 'The path');
-
-/** Runs `use` with an open path and closes it afterwards, whatever happens. */
-function using<T>(opened: OpenedPath, use: (o: OpenedPath) => T): T {
-  try {
-    return use(opened);
-  } finally {
-    closeSync(opened.fd);
-  }
-}
 
 function fail(message: string): ToolOutcome {
   return { content: `Error: ${message}`, isError: true, summary: message };
@@ -215,12 +119,6 @@ function listFiles(root: string, input: string, depthArg: number): ToolOutcome {
     if (truncated) lines.push(`… (stopped at ${MAX_LIST_ENTRIES} entries; list a subfolder)`);
     return { content: lines.length ? lines.join('\n') : '(empty folder)', isError: false, summary: `${lines.length} ${lines.length === 1 ? 'entry' : 'entries'}` };
   });
-}
-
-function isBinary(fd: number): boolean {
-  const buf = Buffer.alloc(8192);
-  const n = readSync(fd, buf, 0, buf.length, 0);
-  return buf.subarray(0, n).includes(0);
 }
 
 function readFileTool(root: string, input: string, start?: number, end?: number): ToolOutcome {
@@ -297,216 +195,15 @@ function editFile(root: string, input: string, oldText: string, newText: string)
   });
 }
 
-/** Finds ripgrep on PATH, or null. */
-export function findRipgrep(pathEnv: string | undefined = process.env.PATH): string | null {
-  for (const dir of (pathEnv ?? '').split(delimiter)) {
-    if (!dir) continue;
-    for (const name of process.platform === 'win32' ? ['rg.exe'] : ['rg']) {
-      const candidate = join(dir, name);
-      try {
-        accessSync(candidate, constants.X_OK);
-        if (statSync(candidate).isFile()) return candidate;
-      } catch {
-        /* not here */
-      }
-    }
-  }
-  return null;
-}
-
-/** Turns a glob (`*`, `**`, `?`) into a RegExp over slash-separated paths; without a slash it matches the base name. Pure. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*' && glob[i + 1] === '*') {
-      if (glob[i + 2] === '/') {
-        re += '(?:.*/)?';
-        i += 2;
-      } else {
-        re += '.*';
-        i += 1;
-      }
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return glob.includes('/') ? new RegExp(`^${re}$`) : new RegExp(`(?:^|/)${re}$`);
-}
-
 async function search(ctx: ToolContext, pattern: string, input: string, glob: string | undefined): Promise<ToolOutcome> {
   const target = using(openForRead(ctx.root, input), (o) => o);
   if (pattern === '') return fail('pattern is empty.');
-  const result = ctx.ripgrep ? await searchWithRipgrep(ctx, ctx.ripgrep, pattern, target.rel, glob) : await searchBuiltIn(ctx, pattern, target.rel, glob);
+  const result = await findMatches(ctx, pattern, target.rel, glob);
   if (typeof result === 'string') return fail(result);
   const { lines, truncated } = result;
   if (lines.length === 0) return { content: 'No matches.', isError: false, summary: 'no matches' };
   const text = lines.join('\n') + (truncated ? `\n… (stopped at ${MAX_SEARCH_MATCHES} matches; narrow the pattern or path)` : '');
   return { content: text, isError: false, summary: `${lines.length}${truncated ? '+' : ''} matches` };
-}
-
-const clip = (line: string) => (line.length > 300 ? `${line.slice(0, 300)}…` : line);
-
-/**
- * The text of a file read through safe-fs, as lines; null when it is not a small text file now.
- * Every line search returns comes from here, so a swap while ripgrep walked by name can never
- * put a line from outside the worktree into the result.
- */
-function readLinesSafely(root: string, rel: string): string[] | null {
-  try {
-    return using(openForRead(root, rel), (file) => {
-      if (!file.stat.isFile() || file.stat.size > MAX_SEARCH_FILE_BYTES || isBinary(file.fd)) return null;
-      return readFileSync(file.fd, 'utf8').split('\n');
-    });
-  } catch {
-    return null;
-  }
-}
-
-const sameLine = (a: string, b: string) => a.replace(/\r$/, '') === b.replace(/\r$/, '');
-
-function searchWithRipgrep(ctx: ToolContext, rg: string, pattern: string, rel: string, glob: string | undefined): Promise<{ lines: string[]; truncated: boolean } | string> {
-  // --null: the file name ends with NUL, so names holding ':' still parse.
-  const args = ['--no-config', '--line-number', '--no-heading', '--with-filename', '--null', '--color', 'never', ...(glob ? ['--glob', glob] : []), '-e', pattern, ...(rel === '.' ? [] : ['--', rel])];
-  return new Promise((resolve) => {
-    const child = spawn(rg, args, { cwd: ctx.root, stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines: string[] = [];
-    const files = new Map<string, string[] | null>();
-    let rest = '';
-    let stderr = '';
-    let truncated = false;
-    const take = (raw: string) => {
-      const m = /^([^\0]*)\0(\d+):(.*)$/s.exec(raw);
-      if (!m) return;
-      const [, file, lineNo, text] = m;
-      if (!files.has(file)) files.set(file, readLinesSafely(ctx.root, file));
-      const safe = files.get(file)?.[Number(lineNo) - 1];
-      if (safe !== undefined && sameLine(safe, text)) lines.push(clip(`${file}:${lineNo}:${safe.replace(/\r$/, '')}`));
-    };
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      const parts = (rest + chunk).split('\n');
-      rest = parts.pop() ?? '';
-      for (const line of parts) {
-        if (lines.length >= MAX_SEARCH_MATCHES) {
-          truncated = true;
-          child.kill();
-          break;
-        }
-        take(line);
-      }
-    });
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', (e) => resolve(`ripgrep failed: ${e.message}`));
-    child.on('close', (code) => {
-      if (rest && lines.length < MAX_SEARCH_MATCHES) take(rest);
-      if (code === 2 && !truncated && lines.length === 0) resolve(`search failed: ${stderr.trim().split('\n')[0] ?? 'ripgrep error'}`);
-      else resolve({ lines, truncated });
-    });
-  });
-}
-
-async function searchBuiltIn(ctx: ToolContext, pattern: string, rel: string, glob: string | undefined): Promise<{ lines: string[]; truncated: boolean } | string> {
-  let re: RegExp;
-  try {
-    re = new RegExp(pattern);
-  } catch (err) {
-    return `invalid regular expression: ${(err as Error).message}`;
-  }
-  const globRe = glob ? globToRegExp(glob) : null;
-  // git knows what .gitignore (and info/exclude, and the global excludes) leave out.
-  const listed = await git(['ls-files', '--cached', '--others', '--exclude-standard', '-z', '--', rel], { cwd: ctx.root, signal: ctx.signal });
-  const files = [...new Set(listed.stdout.toString('utf8').split('\0').filter(Boolean))].sort();
-  const lines: string[] = [];
-  for (const file of files) {
-    if (globRe && !globRe.test(file)) continue;
-    // Never through a symlink out, and skipped when deleted since the index listed it.
-    const text = readLinesSafely(ctx.root, file);
-    if (!text) continue;
-    for (let i = 0; i < text.length; i++) {
-      if (!re.test(text[i])) continue;
-      if (lines.length >= MAX_SEARCH_MATCHES) return { lines, truncated: true };
-      lines.push(clip(`${file}:${i + 1}:${text[i]}`));
-    }
-  }
-  return { lines, truncated: false };
-}
-
-/** The result of running a command for the model. */
-export interface CommandResult {
-  exitCode: number | null;
-  output: string;
-  timedOut: boolean;
-  cancelled: boolean;
-}
-
-/** Strips ANSI escape sequences so the model reads plain text. Pure. */
-export function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g, '');
-}
-
-/**
- * Runs `command` with the user's shell in the worktree, echoing its output live and keeping
- * the tail for the model. It gets its own process group so a timeout or Ctrl-C kills what it
- * started too.
- */
-export function runCommand(ctx: ToolContext, command: string, timeoutMs: number): Promise<CommandResult> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!SECRET_ENV.test(k)) env[k] = v;
-  env.PAGER = 'cat';
-  env.GIT_PAGER = 'cat';
-  return new Promise((resolve) => {
-    const child = spawn(defaultShell().file, ['-c', command], { cwd: ctx.root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
-    let tail = Buffer.alloc(0);
-    let timedOut = false;
-    let cancelled = false;
-    let settled = false;
-    const onData = (chunk: Buffer) => {
-      ctx.echo(chunk);
-      tail = Buffer.concat([tail, chunk]);
-      if (tail.length > COMMAND_OUTPUT_TAIL_BYTES * 2) tail = tail.subarray(tail.length - COMMAND_OUTPUT_TAIL_BYTES);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    const killGroup = () => {
-      try {
-        if (child.pid !== undefined && process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL');
-        else child.kill('SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup();
-    }, timeoutMs);
-    const onAbort = () => {
-      cancelled = true;
-      killGroup();
-    };
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const done = (exitCode: number | null) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onAbort);
-      child.stdout.destroy();
-      child.stderr.destroy();
-      let text = tail.toString('utf8');
-      if (tail.length > COMMAND_OUTPUT_TAIL_BYTES) text = `… (earlier output cut)\n${text.slice(-COMMAND_OUTPUT_TAIL_BYTES)}`;
-      resolve({ exitCode, output: stripAnsi(text), timedOut, cancelled });
-    };
-    child.on('error', (e) => {
-      tail = Buffer.from(`could not start the shell: ${e.message}`);
-      done(null);
-    });
-    // 'close' waits for every holder of the pipes; a background grandchild could hold them
-    // forever, so after 'exit' give the output a moment to drain and then stop waiting.
-    child.on('exit', (code, signal) => setTimeout(() => done(code ?? (signal ? 128 : null)), 150).unref());
-    child.on('close', (code, signal) => done(code ?? (signal ? 128 : null)));
-    if (ctx.signal.aborted) onAbort();
-  });
 }
 
 async function runCommandTool(ctx: ToolContext, command: string, timeoutMs: number): Promise<ToolOutcome> {

@@ -125,9 +125,11 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** The sentence a user reads when a request finally failed. Never a stack trace. */
-export function describeFailure(failure: ProviderFailure, providerName: string, tries: number, timeoutMs: number): string {
-  const again = 'Type a follow-up to try again.';
+/**
+ * The sentence a user reads when a request finally failed. Never a stack trace. `again` says
+ * what the user can do next where waiting may help (the agent's default: type a follow-up).
+ */
+export function describeFailure(failure: ProviderFailure, providerName: string, tries: number, timeoutMs: number, again = 'Type a follow-up to try again.'): string {
   switch (failure.kind) {
     case 'auth':
       return `The ${providerName} API key was refused (${failure.status ?? 401}). Check the key in Settings → Providers.`;

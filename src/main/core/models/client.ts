@@ -1,13 +1,13 @@
 /** Picks the adapter for a provider kind. */
-import type { AgentConfig, ModelClient } from '../types';
 import { createAnthropicClient } from './anthropic';
 import { createGoogleClient } from './google';
 import { createOpenAiClient } from './openai';
+import type { ModelClient, ModelEndpoint } from './types';
 
-/** The ModelClient for `config.provider`. */
-export function createModelClient(config: Pick<AgentConfig, 'provider' | 'apiKey' | 'model' | 'baseUrl'>): ModelClient {
-  const options = { apiKey: config.apiKey, model: config.model, baseUrl: config.baseUrl };
-  switch (config.provider) {
+/** The ModelClient for `endpoint.provider`; OpenAI-compatible servers speak Chat Completions. */
+export function createModelClient(endpoint: ModelEndpoint): ModelClient {
+  const options = { apiKey: endpoint.apiKey, model: endpoint.model, baseUrl: endpoint.baseUrl };
+  switch (endpoint.provider) {
     case 'openai':
     case 'openai-compatible':
       return createOpenAiClient(options);

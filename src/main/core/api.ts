@@ -4,7 +4,7 @@
  */
 import type { MethodName, ParsedParamsOf, ResultOf } from '../../shared/contract';
 import { previewMerge, runMerge } from './merge';
-import { listChanges, mergeBaseFor, readFileDiff } from './changes';
+import { listChangesFromBase, mergeBaseFor, readFileDiff } from './changes';
 import { getGitVersion } from './git/version';
 import { detectSandbox } from './sandbox';
 import { checkPassEnvNames } from './agents/agent-env';
@@ -82,8 +82,7 @@ export function createHandlers(s: Services, options: CoreOptions): Handlers {
 
     'changes.list': async (p) => {
       const row = liveWorktree(p.agentId);
-      const from = await mergeBaseFor(row.worktreePath, row.baseRef, row.baseSha);
-      return listChanges(row.worktreePath, from);
+      return listChangesFromBase(row.worktreePath, { ref: row.baseRef, fallbackSha: row.baseSha });
     },
     'changes.file': async (p) => {
       const row = liveWorktree(p.agentId);

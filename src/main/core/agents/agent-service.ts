@@ -27,7 +27,7 @@ import {
   suggestAgentName,
   worktreeRoot,
 } from '../worktrees';
-import { computeDiffStat, mergeBaseFor } from '../changes';
+import { computeDiffStatFromBase } from '../changes';
 import type { RepoService } from '../repos/repo-service';
 import type { CatalogService } from '../catalog';
 import type { ProviderService } from '../providers';
@@ -499,8 +499,7 @@ export class AgentService implements Disposable {
     if (!row || row.missing) return;
     try {
       if (!existsSync(row.worktreePath)) return;
-      const from = await mergeBaseFor(row.worktreePath, row.baseRef, row.baseSha);
-      const stat = await computeDiffStat(row.worktreePath, from);
+      const stat = await computeDiffStatFromBase(row.worktreePath, { ref: row.baseRef, fallbackSha: row.baseSha });
       const mergedChanged = await this.refreshMerged(row);
       const previous = this.diffStats.get(agentId);
       if (!this.db.agents.get(agentId)) return;

@@ -25,7 +25,7 @@ import { Core } from '../src/main/core/index';
 import { benchIdleFleet } from './idle-fleet';
 import { startWebServer } from '../src/main/server/web-server';
 import { decodeTerminalFrame } from '../src/shared/contract';
-import { browserBench, type BrowserFigure } from './browser';
+import { browserBench, changesPanelBench, type BrowserFigure } from './browser';
 
 const THROUGHPUT_BYTES = Number(process.env.BENCH_BYTES ?? 32 * 1024 * 1024);
 const REPO_FILES = Number(process.env.BENCH_FILES ?? 20_000);
@@ -251,6 +251,7 @@ async function main(): Promise<void> {
     console.log('\nbrowser benchmarks skipped: run `npm run build` first');
   } else {
     printBrowserFigures(await browserBench(payload, repo));
+    printBrowserFigures(await changesPanelBench(repo));
   }
   rmSync(scratch, { recursive: true, force: true });
   if (process.env.BENCH_IDLE !== '0') {

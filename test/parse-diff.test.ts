@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMergeTreeZ, parseNameStatusZ, parseNumstatZ, parsePathListZ } from '../src/main/core/changes/parse-diff';
+import { parseMergeTreeZ, parseNameStatusZ, parseNumstatZ, parsePathListZ, parseRawNumstatZ } from '../src/main/core/changes/parse-diff';
 
 describe('parseNumstatZ', () => {
   it('reads added and deleted line counts per path', () => {
@@ -68,5 +68,38 @@ describe('parseMergeTreeZ', () => {
   it('lists conflicted files and stops at the empty field before messages', () => {
     const out = `${tree}\0a.txt\0b c.txt\0\0` + '1\0a.txt\0Auto-merging\0Auto-merging a.txt\n\0';
     expect(parseMergeTreeZ(out)).toEqual({ tree, conflicts: ['a.txt', 'b c.txt'] });
+  });
+});
+
+describe('parseRawNumstatZ', () => {
+  it('reads statuses from the raw records and counts from the numstat records of one diff', () => {
+    const z = (...fields: string[]) => fields.map((f) => `${f}\0`).join('');
+    const out = z(
+      ':100644 100644 aaaa bbbb M', ':odd path',
+      ':100644 100644 aaaa bbbb R091', 'old name', 'new\tname',
+      ':000000 100644 0000 cccc A', 'img.bin',
+      ':100644 000000 dddd 0000 D', 'gone.txt',
+      '2\t1\t:odd path',
+      '0\t1\t', 'old name', 'new\tname',
+      '-\t-\timg.bin',
+      '0\t3\tgone.txt',
+    );
+    const { nameStatus, numstat } = parseRawNumstatZ(out);
+    expect(nameStatus).toEqual([
+      { status: 'M', oldPath: null, path: ':odd path', score: null },
+      { status: 'R', oldPath: 'old name', path: 'new\tname', score: 91 },
+      { status: 'A', oldPath: null, path: 'img.bin', score: null },
+      { status: 'D', oldPath: null, path: 'gone.txt', score: null },
+    ]);
+    expect(numstat).toEqual([
+      { path: ':odd path', oldPath: null, additions: 2, deletions: 1, binary: false },
+      { path: 'new\tname', oldPath: 'old name', additions: 0, deletions: 1, binary: false },
+      { path: 'img.bin', oldPath: null, additions: 0, deletions: 0, binary: true },
+      { path: 'gone.txt', oldPath: null, additions: 0, deletions: 3, binary: false },
+    ]);
+  });
+
+  it('reads an empty diff as no changes', () => {
+    expect(parseRawNumstatZ('')).toEqual({ nameStatus: [], numstat: [] });
   });
 });

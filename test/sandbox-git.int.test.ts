@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectSandbox, wrapCommand } from '../src/main/core/sandbox';
 import { openView, prepareView, syncAgentBranch } from '../src/main/core/git/agent-branch';
-import { computeDiffStat, listChanges, mergeBaseFor, readFileDiff } from '../src/main/core/changes';
+import { computeDiffStat, computeDiffStatFromBase, listChanges, listChangesFromBase, mergeBaseFor, readFileDiff } from '../src/main/core/changes';
 import { inspectWork, removeWorktree } from '../src/main/core/worktrees';
 import { previewMerge, runMerge } from '../src/main/core/merge';
 import { GIT_TEST_ENV, sh } from './helpers/repo';
@@ -195,6 +195,9 @@ describe.skipIf(!info.available)('a confined agent attacking the repository thro
     expect(stat.files).toBeGreaterThanOrEqual(3); // README.md, added.txt, .gitattributes (+ nested)
     const changes = await listChanges(scene.worktree, from);
     expect(changes.files.map((f) => f.path)).toEqual(expect.arrayContaining(['.gitattributes', 'README.md', 'added.txt']));
+    // The path the app takes: the view prepared once, the merge base and the list in one go.
+    expect(await listChangesFromBase(scene.worktree, { ref: 'main', fallbackSha: initialMain })).toEqual(changes);
+    expect(await computeDiffStatFromBase(scene.worktree, { ref: 'main', fallbackSha: initialMain })).toEqual(stat);
     const diff = await readFileDiff(scene.worktree, from, 'README.md', {});
     expect(diff.modified).toMatchObject({ kind: 'text' });
     const work = await inspectWork(scene.worktree, 'main');

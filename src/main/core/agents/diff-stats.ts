@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { computeDiffStat, mergeBaseFor } from '../changes';
+import { computeDiffStatFromBase } from '../changes';
 import type { AgentRow, FlotillaDb } from '../db';
 import type { WorktreeView } from '../git/worktree-view';
 import type { Disposable } from '../lifecycle';
@@ -50,8 +50,7 @@ export class DiffStats implements Disposable {
     const runtime = this.host.runtimeOf(row);
     try {
       const { stat, mergedChanged } = await runtime.run(`Measuring the changes of ${row.name}`, async (signal) => {
-        const from = await mergeBaseFor(row.worktreePath, row.baseRef, row.baseSha);
-        const measured = await computeDiffStat(row.worktreePath, from, signal);
+        const measured = await computeDiffStatFromBase(row.worktreePath, { ref: row.baseRef, fallbackSha: row.baseSha }, signal);
         return { stat: measured, mergedChanged: await this.refreshMerged(row, runtime) };
       });
       const previous = runtime.diffStat;

@@ -5,7 +5,7 @@
  */
 import type { ChangeList, FileDiff } from '../../../shared/types';
 import type { AgentRow } from '../db';
-import { listChanges } from './change-list';
+import { listChangesFromBase } from './change-list';
 import { readFileDiff } from './file-diff';
 import { mergeBaseFor } from './refs';
 
@@ -24,9 +24,7 @@ export class ChangesService {
   list(agentId: string): Promise<ChangeList> {
     const row = this.agents.liveWorktree(agentId);
     return this.agents.runFor(agentId, `Reading the changes of ${row.name}`, async (signal) => {
-      const from = await mergeBaseFor(row.worktreePath, row.baseRef, row.baseSha);
-      signal.throwIfAborted();
-      return listChanges(row.worktreePath, from, signal);
+      return listChangesFromBase(row.worktreePath, { ref: row.baseRef, fallbackSha: row.baseSha }, signal);
     });
   }
 

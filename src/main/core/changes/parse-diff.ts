@@ -83,6 +83,34 @@ export function parseNameStatusZ(stdout: string): NameStatusEntry[] {
   return entries;
 }
 
+/**
+ * Parses `--raw --numstat -z` (one diff, both formats): first the raw records
+ * `:<mode> <mode> <id> <id> <status>\0path\0` (two paths for a rename or copy), then the numstat
+ * records as parseNumstatZ reads them. Raw records are read by position, so a path starting
+ * with ':' is never mistaken for a record.
+ */
+export function parseRawNumstatZ(stdout: string): { nameStatus: NameStatusEntry[]; numstat: NumstatEntry[] } {
+  const tokens = stdout.split('\0');
+  const nameStatus: NameStatusEntry[] = [];
+  let i = 0;
+  for (; i < tokens.length; i++) {
+    const token = tokens[i] ?? '';
+    if (!token.startsWith(':')) break;
+    const field = token.slice(token.lastIndexOf(' ') + 1);
+    const letter = field[0] ?? 'M';
+    if (letter === 'R' || letter === 'C') {
+      const score = Number.parseInt(field.slice(1), 10);
+      nameStatus.push({ status: letter, oldPath: tokens[i + 1] ?? '', path: tokens[i + 2] ?? '', score: Number.isNaN(score) ? null : score });
+      i += 2;
+    } else {
+      const status = (STATUS_LETTERS.has(letter) ? letter : 'M') as ChangedFile['status'];
+      nameStatus.push({ status, oldPath: null, path: tokens[i + 1] ?? '', score: null });
+      i += 1;
+    }
+  }
+  return { nameStatus, numstat: parseNumstatZ(tokens.slice(i).join('\0')) };
+}
+
 /** Parses `git ls-files -z` style output: NUL-terminated paths. */
 export function parsePathListZ(stdout: string): string[] {
   return stdout.split('\0').filter((p) => p !== '');

@@ -31,12 +31,30 @@ export async function resolveCommit(cwd: string, ref: string, signal?: AbortSign
 export async function mergeBaseFor(worktreePath: string, baseRef: string, fallbackSha: string): Promise<string> {
   try {
     await prepareViewAt(worktreePath);
-    const tip = await resolveCommit(worktreePath, baseRef);
-    if (!tip) return fallbackSha;
-    const { stdout, exitCode } = await git(['merge-base', tip, 'HEAD'], { cwd: worktreePath, okExitCodes: [1] });
-    const base = stdout.toString('utf8').trim();
-    return exitCode === 0 && base ? base : fallbackSha;
+    return await mergeBaseInView(worktreePath, baseRef, fallbackSha);
   } catch (err) {
     throw toAppError(err, "Could not read the agent's changes");
   }
+}
+
+/**
+ * mergeBaseFor for a caller that has just prepared the worktree's view (prepareViewAt). One git
+ * call when the branch exists: `merge-base` resolves the ref itself and exits 128 when it does
+ * not resolve (then the next candidate is tried, as resolveCommit does), 1 when there is no base.
+ */
+export async function mergeBaseInView(worktreePath: string, baseRef: string, fallbackSha: string, signal?: AbortSignal): Promise<string> {
+  // A ref from the database never starts with '-'; refuse rather than let git read an option.
+  if (!baseRef || baseRef.startsWith('-')) return fallbackSha;
+  const candidates = baseRef.startsWith('refs/') ? [baseRef] : [`refs/heads/${baseRef}`, baseRef];
+  for (const candidate of candidates) {
+    const { stdout, exitCode } = await git(['merge-base', '--end-of-options', `${candidate}^{commit}`, 'HEAD'], {
+      cwd: worktreePath,
+      signal,
+      okExitCodes: [1, 128],
+    });
+    if (exitCode === 128) continue;
+    const base = stdout.toString('utf8').trim();
+    return exitCode === 0 && base ? base : fallbackSha;
+  }
+  return fallbackSha;
 }

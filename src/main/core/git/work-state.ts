@@ -4,13 +4,14 @@
  * measure and what snapshots save. In an agent's worktree it goes through the view
  * (worktree-view.ts): the agent's index is read as data, never its git config.
  */
+import { createHash } from 'node:crypto';
 import { copyFile, mkdtemp, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git, gitText } from './core';
 import { persistWork, prepareViewAt } from './agent-branch';
 import { copyUntrustedIndex, scratchIndexPath } from './worktree-view';
-import { addAllSkippingSubmodules } from '../worktrees/submodules';
+import { addAllSkippingSubmodules, type IndexListing } from '../worktrees/submodules';
 
 export interface WorkState {
   /** HEAD of the worktree. */
@@ -21,18 +22,61 @@ export interface WorkState {
   headTreeSha: string;
 }
 
-/** Writes the worktree's current files to a tree through a private copy of its index. */
-export async function captureWorkState(worktreePath: string, signal?: AbortSignal, opts: { persist?: boolean } = {}): Promise<WorkState> {
-  const prepared = await prepareViewAt(worktreePath);
-  if (prepared) {
+/** How many index listings are remembered (an agent's index rarely changes between two looks). */
+const KNOWN_LISTINGS_MAX = 32;
+/**
+ * Listings of agent indexes by the SHA-256 of their bytes: the same bytes always list the same,
+ * so a repeated look skips `ls-files --stage` without any risk of a stale answer.
+ */
+const knownListings = new Map<string, IndexListing>();
+
+function rememberListing(digest: string, listing: IndexListing): void {
+  knownListings.delete(digest);
+  knownListings.set(digest, listing);
+  if (knownListings.size > KNOWN_LISTINGS_MAX) knownListings.delete(knownListings.keys().next().value!);
+}
+
+/** A view prepared by the caller (prepareViewAt), so one operation prepares it once. */
+export type PreparedView = Awaited<ReturnType<typeof prepareViewAt>>;
+
+/** Every file of the worktree staged in a private index, for as long as a `withStagedWork` callback runs. */
+export interface StagedWork {
+  /** HEAD of the worktree. */
+  headSha: string;
+  /** Environment that points git at the private index (GIT_INDEX_FILE). */
+  env: Record<string, string>;
+  /** Paths the worktree's own index tracks: an added path that is not among them is untracked. */
+  tracked: Set<string>;
+}
+
+/**
+ * Stages the worktree's current files (committed, uncommitted and untracked, honouring
+ * .gitignore) into a private copy of its index, runs `use` with it, then removes the copy.
+ * `prepared` is the view the caller already prepared (undefined: prepared here), so a caller
+ * that also resolves refs through the view prepares it once.
+ */
+export async function withStagedWork<T>(
+  worktreePath: string,
+  signal: AbortSignal | undefined,
+  use: (staged: StagedWork) => Promise<T>,
+  prepared?: PreparedView,
+): Promise<T> {
+  const view = prepared === undefined ? await prepareViewAt(worktreePath) : prepared;
+  if (view) {
     // An agent's worktree: its index is copied as data into Flotilla's own view folder.
-    const privateIndex = scratchIndexPath(prepared.view);
+    const privateIndex = scratchIndexPath(view.view);
     try {
-      await copyUntrustedIndex(prepared.view, privateIndex);
-      const work = await writeWorkTree(worktreePath, prepared.head, privateIndex, signal, true);
-      // For a merge or a snapshot: every object of the state must then be in the repository itself.
-      if (opts.persist) await persistWork(prepared.view, work);
-      return work;
+      const bytes = await copyUntrustedIndex(view.view, privateIndex);
+      const env = { GIT_INDEX_FILE: privateIndex };
+      const digest = bytes ? createHash('sha256').update(bytes).digest('hex') : null;
+      // Git must not look inside the agent's submodules (see addAllSkippingSubmodules): their config is the agent's.
+      const listing = await addAllSkippingSubmodules(
+        (args, input) => git(args, { cwd: worktreePath, env, signal, input, timeoutMs: 300_000 }),
+        worktreePath,
+        digest ? knownListings.get(digest) : undefined,
+      );
+      if (digest) rememberListing(digest, listing);
+      return await use({ headSha: view.head, env, tracked: listing.tracked });
     } finally {
       await rm(privateIndex, { force: true });
     }
@@ -53,26 +97,36 @@ export async function captureWorkState(worktreePath: string, signal?: AbortSigna
     } catch {
       // No index yet (a fresh worktree): `add -A` builds one from scratch, hashing every file.
     }
-    return await writeWorkTree(worktreePath, headSha, privateIndex, signal);
+    const env = { GIT_INDEX_FILE: privateIndex };
+    const listed = await gitText(['ls-files', '-z'], { cwd: worktreePath, env, signal, timeoutMs: 300_000 });
+    const tracked = new Set(listed.split('\0').filter((path) => path !== ''));
+    await gitText(['add', '-A', '--', '.'], { cwd: worktreePath, env, signal, timeoutMs: 300_000 });
+    return await use({ headSha, env, tracked });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-/**
- * `add -A` into the private index, then the tree of it and of HEAD. In an agent's worktree git
- * must not look inside its submodules (see addAllSkippingSubmodules): their config is the agent's.
- */
-async function writeWorkTree(worktreePath: string, headSha: string, privateIndex: string, signal?: AbortSignal, untrusted = false): Promise<WorkState> {
-  const env = { GIT_INDEX_FILE: privateIndex };
-  if (untrusted) {
-    await addAllSkippingSubmodules((args, input) => git(args, { cwd: worktreePath, env, signal, input, timeoutMs: 300_000 }), worktreePath);
-  } else {
-    await gitText(['add', '-A', '--', '.'], { cwd: worktreePath, env, signal, timeoutMs: 300_000 });
-  }
-  const treeSha = await gitText(['write-tree'], { cwd: worktreePath, env, signal });
-  const headTreeSha = await gitText(['rev-parse', `${headSha}^{tree}`], { cwd: worktreePath, signal });
-  return { headSha, treeSha, headTreeSha };
+/** Writes the worktree's current files to a tree through a private copy of its index. */
+export async function captureWorkState(
+  worktreePath: string,
+  signal?: AbortSignal,
+  opts: { persist?: boolean; prepared?: PreparedView } = {},
+): Promise<WorkState> {
+  const prepared = opts.prepared === undefined ? await prepareViewAt(worktreePath) : opts.prepared;
+  const work = await withStagedWork(
+    worktreePath,
+    signal,
+    async ({ headSha, env }) => {
+      const treeSha = await gitText(['write-tree'], { cwd: worktreePath, env, signal });
+      const headTreeSha = await gitText(['rev-parse', `${headSha}^{tree}`], { cwd: worktreePath, signal });
+      return { headSha, treeSha, headTreeSha };
+    },
+    prepared,
+  );
+  // For a merge or a snapshot: every object of the state must then be in the repository itself.
+  if (prepared && opts.persist) await persistWork(prepared.view, work);
+  return work;
 }
 
 /** How old a `flotilla-index-*` temp folder must be before it counts as left behind. */

@@ -152,22 +152,23 @@ export async function readUntrustedFile(path: string, maxBytes = MAX_REF_BYTES):
 /**
  * Copies the agent's index to `target` (keeping its mtime: git's racy-clean check compares file
  * mtimes with the index's), or removes `target` when there is no usable index, so that git then
- * builds one from scratch. Refuses symlinks, FIFOs and oversized files.
+ * builds one from scratch. Refuses symlinks, FIFOs and oversized files. Returns the bytes copied
+ * (null when none were).
  */
-export async function copyUntrustedIndex(view: WorktreeView, target: string): Promise<void> {
+export async function copyUntrustedIndex(view: WorktreeView, target: string): Promise<Buffer | null> {
   const source = join(view.adminDir, 'index');
   let handle;
   try {
     handle = await open(source, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch {
     await rm(target, { force: true });
-    return;
+    return null;
   }
   try {
     const stat = await handle.stat();
     if (!stat.isFile() || stat.size > MAX_INDEX_BYTES) {
       await rm(target, { force: true });
-      return;
+      return null;
     }
     const bytes = await handle.readFile();
     const tmp = `${target}.${randomBytes(4).toString('hex')}.tmp`;
@@ -175,6 +176,7 @@ export async function copyUntrustedIndex(view: WorktreeView, target: string): Pr
     const { utimes } = await import('node:fs/promises');
     await utimes(tmp, stat.atime, stat.mtime);
     await rename(tmp, target);
+    return bytes;
   } finally {
     await handle.close();
   }

@@ -248,20 +248,43 @@ async function initLevel(userFolder: string, userGitDir: string, agentFolder: st
   return results;
 }
 
+/** What an index holds, as far as staging needs it: every path it tracks, and its gitlinks. */
+export interface IndexListing {
+  tracked: Set<string>;
+  gitlinks: string[];
+}
+
+/** Reads an index's paths and gitlinks (`ls-files --stage`). */
+export async function readIndexListing(run: (args: string[]) => Promise<GitResult>): Promise<IndexListing> {
+  const staged = (await run(['ls-files', '--stage', '-z'])).stdout.toString('utf8');
+  const tracked = new Set<string>();
+  const gitlinks: string[] = [];
+  for (const entry of staged.split('\0')) {
+    const tab = entry.indexOf('\t');
+    if (tab < 0) continue;
+    const path = entry.slice(tab + 1);
+    tracked.add(path);
+    if (entry.startsWith('160000 ')) gitlinks.push(path);
+  }
+  return { tracked, gitlinks };
+}
+
 /**
  * `git add -A` of a folder an agent can write, into a private index, without git looking inside
  * any submodule. For every gitlink in the index, `add` would run `git status` *inside* that
  * submodule's folder, with the submodule's own git folder and config — the agent's — and
  * without Flotilla's environment, so a filter driver the agent configured there would run.
  * Instead gitlinks are excluded from the add and set from the nested `.git` folder's HEAD,
- * read as data (left as the index had them when that cannot be read).
+ * read as data (left as the index had them when that cannot be read). `listing` is the index's
+ * listing when the caller already has it (for exactly these index bytes); returns the listing.
  */
-export async function addAllSkippingSubmodules(run: (args: string[], input?: string) => Promise<GitResult>, folder: string): Promise<void> {
-  const staged = (await run(['ls-files', '--stage', '-z'])).stdout.toString('utf8');
-  const gitlinks: string[] = [];
-  for (const entry of staged.split('\0')) {
-    if (entry.startsWith('160000 ')) gitlinks.push(entry.slice(entry.indexOf('\t') + 1));
-  }
+export async function addAllSkippingSubmodules(
+  run: (args: string[], input?: string) => Promise<GitResult>,
+  folder: string,
+  listing?: IndexListing,
+): Promise<IndexListing> {
+  const known = listing ?? (await readIndexListing(run));
+  const { gitlinks } = known;
   await run(['add', '-A', '--', ':/', ...gitlinks.map((path) => `:(top,literal,exclude)${path}`)]);
   const updates: string[] = [];
   for (const path of gitlinks) {
@@ -270,6 +293,7 @@ export async function addAllSkippingSubmodules(run: (args: string[], input?: str
     if (head) updates.push(`160000 ${head}\t${path}\0`);
   }
   if (updates.length > 0) await run(['update-index', '-z', '--index-info'], updates.join(''));
+  return known;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,14 @@ import { FileList } from './file-list';
 import { fileView } from './file-view';
 import './changes.css';
 
+/** A first file with more changed lines than this is not opened by itself: the user picks it. */
+const AUTO_OPEN_MAX_LINES = 5_000;
+
+/** Whether the first file opens without a click: a binary one (a summary) or a text change that is not huge. */
+function opensByItself(file: ChangedFile): boolean {
+  return file.binary || file.additions + file.deletions <= AUTO_OPEN_MAX_LINES;
+}
+
 type FileState =
   | { kind: 'none' }
   | { kind: 'loading'; path: string }
@@ -54,9 +62,20 @@ export function ChangesView({ agentId }: { agentId: string }) {
     setList(r.value);
     // Keep the selected file if it is still changed, otherwise show the first one.
     const path = selectedRef.current;
-    const next = (path ? r.value.files.find((f) => f.path === path) : undefined) ?? r.value.files[0];
-    if (next) void openFile(next);
-    else {
+    const kept = path ? r.value.files.find((f) => f.path === path) : undefined;
+    const first = r.value.files[0];
+    if (kept) void openFile(kept);
+    else if (first && opensByItself(first)) {
+      selectedRef.current = null;
+      setFileState({ kind: 'none' });
+      // After the list has painted, and only if the user has not picked a file meanwhile.
+      const seq = fileSeq.current;
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          if (seq === fileSeq.current) void openFile(first);
+        }, 0),
+      );
+    } else {
       selectedRef.current = null;
       setFileState({ kind: 'none' });
     }

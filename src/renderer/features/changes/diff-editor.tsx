@@ -6,9 +6,24 @@ type MonacoModule = typeof import('./monaco-setup');
 
 let monacoPromise: Promise<MonacoModule> | null = null;
 
-/** Loads Monaco on first use; later calls share the same load. */
+/** One turn of the event loop, so that input and paint run between two pieces of loading. */
+function yieldToPage(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * Loads Monaco on first use; later calls share the same load. The editor core, the diff
+ * editor's parts and the language definitions are separate imports evaluated in separate tasks,
+ * so loading never freezes the page for the time of all three at once.
+ */
 function loadMonaco(): Promise<MonacoModule> {
-  monacoPromise ??= import('./monaco-setup').catch((err: unknown) => {
+  monacoPromise ??= (async () => {
+    await import('monaco-editor/editor/editor.api');
+    await yieldToPage();
+    await import('./monaco-features');
+    await yieldToPage();
+    return import('./monaco-setup');
+  })().catch((err: unknown) => {
     monacoPromise = null;
     throw err;
   });
@@ -71,7 +86,11 @@ export function DiffEditor({ path, mode, original, modified, notes = [] }: DiffE
                 }),
               }
             : { kind, api, editor: api.monaco.editor.create(hostRef.current, EDITOR_OPTIONS) };
-        setShown(current);
+        const made = current;
+        // The models (and their first render) in a task of their own, not on top of the editor's creation.
+        setTimeout(() => {
+          if (!disposed) setShown(made);
+        }, 0);
       },
       () => setLoadError('The diff editor failed to load.'),
     );

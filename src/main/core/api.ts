@@ -3,7 +3,7 @@
  * (the connection already parsed its params), calls one service method, and returns its result.
  */
 import type { MethodName, ParsedParamsOf, ResultOf } from '../../shared/contract';
-import { getGitVersion } from './git/version';
+import { getGitVersion } from './git';
 import { detectSandbox } from './sandbox';
 import { AppError } from './errors';
 import { openLogsFolder } from './log';

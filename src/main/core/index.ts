@@ -9,7 +9,7 @@ import { isMethodName, isNotificationName, methods, notifications, type EventNam
 import type { Result } from '../../shared/types';
 import { AppError, toErrorData } from './errors';
 import { closeLog, errorFields, log, openLog } from './log';
-import { agentLogSink } from './log/agent-log';
+import { agentLogSink } from './log';
 import { createServices, type Services } from './services';
 import { createHandlers, type Handlers } from './api';
 import type { SecretStore } from './providers';

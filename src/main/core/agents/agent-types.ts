@@ -8,7 +8,7 @@ import type { AgentKind, NetworkMode, PermissionMode } from '../../../shared/typ
 import type { CatalogService } from '../catalog';
 import { adHocAttempt, type AgentRow, type FlotillaDb } from '../db';
 import type { EventBus } from '../events/event-bus';
-import type { RepoLocks } from '../git/lock';
+import type { RepoLocks } from '../git';
 import type { ProviderService } from '../providers';
 import type { PtyService } from '../pty';
 import type { RepoService } from '../repos';

@@ -7,9 +7,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentRow } from '../db';
-import { gitText } from '../git/core';
-import { openView } from '../git/agent-branch';
-import { registerView, unregisterView, type WorktreeView } from '../git/worktree-view';
+import { gitText, openView, registerView, unregisterView, type WorktreeView } from '../git';
 import { agentStateDir } from './launch';
 
 /** Owns the views of a data folder's agents. */

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { computeDiffStatFromBase } from '../changes';
 import type { AgentRow, FlotillaDb } from '../db';
-import type { WorktreeView } from '../git/worktree-view';
+import type { WorktreeView } from '../git';
 import type { Disposable } from '../lifecycle';
 import type { AgentRuntime } from './agent-runtime';
 import { ChangeWatcher } from './change-watcher';

@@ -6,8 +6,7 @@
 import { existsSync } from 'node:fs';
 import type { AgentRow, FlotillaDb } from '../db';
 import { AppError } from '../errors';
-import { gitText, toAppError } from '../git/core';
-import type { RepoLocks } from '../git/lock';
+import { gitText, toAppError, type RepoLocks } from '../git';
 import { resolveBase, type RepoService } from '../repos';
 import { BRANCH_PREFIX } from '../worktrees';
 import { nameClash } from './agent-names';

@@ -7,8 +7,7 @@
  * and the merge commit is still in the base branch.
  */
 import type { JournalEntry } from '../../../shared/journal';
-import { git, gitText } from '../git/core';
-import { captureWorkState } from '../git/work-state';
+import { git, gitText, captureWorkState } from '../git';
 import { commitOf } from '../worktrees';
 
 /** What merge.run records in the 'merged' journal entry of the agent's attempt. */

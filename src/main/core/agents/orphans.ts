@@ -12,9 +12,7 @@ import { readdir, readFile, readlink, realpath, rm, stat } from 'node:fs/promise
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors';
-import { gitText } from '../git/core';
-import { openView } from '../git/agent-branch';
-import { readUntrustedFile, registerView, unregisterView, type WorktreeView } from '../git/worktree-view';
+import { gitText, openView, readUntrustedFile, registerView, unregisterView, type WorktreeView } from '../git';
 import { BRANCH_PREFIX, listWorktrees, removeWorktree, worktreeRoot } from '../worktrees';
 
 /** How long stopped processes get to exit after SIGTERM before SIGKILL, and after SIGKILL. */

@@ -4,7 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gitText } from '../git/core';
+import { gitText } from '../git';
 
 /** Writes `<stateDir>/home/.gitconfig` from the user's global identity and returns its path. */
 export async function sandboxGitconfig(stateDir: string, homeDir: string): Promise<string> {

@@ -8,9 +8,7 @@
  * (worktrees/submodules.ts), in place of the submodule's own entry.
  */
 import type { ChangedFile, ChangeList, DiffStat } from '../../../shared/types';
-import { prepareViewAt } from '../git/agent-branch';
-import { withStagedWork } from '../git/work-state';
-import { gitText, toAppError } from '../git/core';
+import { prepareViewAt, withStagedWork, gitText, toAppError } from '../git';
 import { diffSubmodules, inspectSubmodules } from '../worktrees/submodules';
 import { parseRawNumstatZ, type NumstatEntry } from './parse-diff';
 import { mergeBaseInView } from './refs';

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { FileDiff, FileSide } from '../../../shared/types';
 import { AppError } from '../errors';
-import { git, gitText, toAppError, type GitResult } from '../git/core';
+import { git, gitText, toAppError, type GitResult } from '../git';
 import { locateInSubmodule } from '../worktrees/submodules';
 
 /** Files larger than this are summarized unless the user asks to load them anyway. */

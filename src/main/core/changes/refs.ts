@@ -1,8 +1,7 @@
 /**
  * Resolving the commit an agent's changes are measured from.
  */
-import { git, toAppError } from '../git/core';
-import { prepareViewAt } from '../git/agent-branch';
+import { git, toAppError, prepareViewAt } from '../git';
 
 /**
  * Resolves `ref` to a commit id, preferring the branch `refs/heads/<ref>` over any tag or

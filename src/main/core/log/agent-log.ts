@@ -4,7 +4,7 @@
  */
 import type { EventName, EventOf } from '../../../shared/contract';
 import type { EventSink } from '../events/event-bus';
-import { log } from './index';
+import { log } from './logger';
 
 /** An event sink that logs agents' status transitions; subscribe it to the core's event bus. */
 export function agentLogSink(): EventSink {

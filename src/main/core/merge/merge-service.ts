@@ -9,7 +9,7 @@ import type { MergedEvent } from '../agents';
 import type { AgentWorkHost } from '../changes';
 import type { FlotillaDb } from '../db';
 import type { EventBus } from '../events/event-bus';
-import type { RepoLocks } from '../git/lock';
+import type { RepoLocks } from '../git';
 import type { RepoService } from '../repos';
 import { previewMerge, runMerge } from './squash-merge';
 

@@ -6,15 +6,9 @@
  */
 import type { AppErrorData, MergePreview, MergeResult } from '../../../shared/types';
 import { AppError } from '../errors';
-import { GitError, git, gitText, toAppError } from '../git/core';
-import { captureWorkState, type WorkState } from '../git/work-state';
-import { prepareViewAt, writePrivateTip } from '../git/agent-branch';
-import { registeredWorktrees } from '../git/worktree-view';
+import { GitError, git, gitText, toAppError, captureWorkState, type WorkState, prepareViewAt, writePrivateTip, registeredWorktrees, parseWorktreeList, commitIdentityEnv, commitOf } from '../git';
 import { join } from 'node:path';
 import { parseMergeTreeZ, parsePathListZ, type MergeTreeResult } from '../changes/parse-diff';
-import { parseWorktreeList } from '../git/parse';
-import { commitIdentityEnv } from '../git/identity';
-import { commitOf } from '../git/refs';
 
 const LISTED_CONFLICTS = 10;
 

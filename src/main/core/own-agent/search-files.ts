@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { git } from '../git/core';
+import { git } from '../git';
 import { isBinary, openForRead, using } from './safe-fs';
 
 /** Matching lines search returns at most. */

@@ -3,8 +3,7 @@
  */
 import type { BranchList } from '../../../shared/types';
 import { AppError } from '../errors';
-import { gitText } from '../git/core';
-import { commitOf } from '../git/refs';
+import { gitText, commitOf } from '../git';
 import { currentBranchOf } from './repo-inspect';
 
 /** Local branches sorted by name with the checked-out one first, plus HEAD's commit. */

@@ -6,9 +6,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { AppError } from '../errors';
-import { GitError, git, gitText, toAppError } from '../git/core';
-import { parseWorktreeList } from '../git/parse';
-import { assertGitUsable } from '../git/version';
+import { GitError, git, gitText, toAppError, parseWorktreeList, assertGitUsable } from '../git';
 
 export interface InspectedRepository {
   /** Real path of the working tree's top level. */

@@ -5,7 +5,7 @@ import { basename, join, sep } from 'node:path';
 import type { BranchList, RepoInfo } from '../../../shared/types';
 import type { FlotillaDb, RepoRow } from '../db';
 import { AppError } from '../errors';
-import { toAppError } from '../git/core';
+import { toAppError } from '../git';
 import { listBranches } from './branches';
 import { completePath } from './path-complete';
 import { inspectRepository, type InspectedRepository } from './repo-inspect';

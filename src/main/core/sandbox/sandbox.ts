@@ -9,7 +9,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
 import { dirname, join } from "node:path";
-import { SHARED_OBJECTS_NAME } from "../git/agent-branch";
+import { SHARED_OBJECTS_NAME } from "../git";
 import { withSocketFilter } from "./socket-filter";
 import type { NetworkMode, SandboxInfo } from "../../../shared/types";
 import { findExecutable } from "../catalog";

@@ -7,6 +7,6 @@ export { WorktreeService, type MadeWorktree, type RecordedWorktree, type Worktre
 export { BRANCH_PREFIX, chooseBranch, MAX_SLUG_LENGTH, slugify, suggestAgentName, worktreeRoot } from './naming';
 export { createWorktree, describeWork, listWorktrees, removeWorktree, type RemoveWorktreeOptions } from './worktree-ops';
 export { ARCHIVE_PREFIX, archiveStamp, commitOf, inspectWork, snapshotWorktree } from './work-state-check';
-export type { WorktreeEntry } from '../git/parse';
+export type { WorktreeEntry } from '../git';
 export { initSubmodules, inspectSubmodules, type SubmoduleSetup, type SubmoduleWork } from './submodules';
 export { snapshotSubmodules, type SubmoduleSnapshot } from './submodule-snapshot';

@@ -4,7 +4,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { AppError } from '../errors';
-import { gitText } from '../git/core';
+import { gitText } from '../git';
 
 export const MAX_SLUG_LENGTH = 40;
 export const BRANCH_PREFIX = 'flotilla/';

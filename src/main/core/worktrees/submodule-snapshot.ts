@@ -7,8 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FLOTILLA_IDENTITY_ENV } from '../git/identity';
-import { createRef } from '../git/refs';
+import { FLOTILLA_IDENTITY_ENV, createRef } from '../git';
 import { gitDirEnv, hasSubmoduleWork, inGitDir, inspectSubmodules, SUBMODULE_CONFIG, WORK_TIMEOUT_MS, type SubmoduleWork } from './submodules';
 
 

@@ -6,12 +6,7 @@
  * so checking out the snapshot and running `git submodule update` brings all of it back.
  */
 import type { RemovalCheck } from '../../../shared/types';
-import { gitText } from '../git/core';
-import { commitIdentityEnv } from '../git/identity';
-import { commitOf, createRef } from '../git/refs';
-import { parseStatusZ } from '../git/parse';
-import { captureWorkState } from '../git/work-state';
-import { prepareViewAt } from '../git/agent-branch';
+import { gitText, commitIdentityEnv, commitOf, createRef, parseStatusZ, captureWorkState, prepareViewAt } from '../git';
 import { hasSubmoduleWork, inspectSubmodules } from './submodules';
 import { replaceGitlinks, snapshotSubmodules, type SubmoduleSnapshot } from './submodule-snapshot';
 

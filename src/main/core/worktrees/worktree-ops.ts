@@ -7,10 +7,7 @@ import { mkdir, realpath, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { RemovalCheck } from '../../../shared/types';
 import { AppError } from '../errors';
-import { git, GitError, toAppError } from '../git/core';
-import { parseWorktreeList, type WorktreeEntry } from '../git/parse';
-import { prepareViewAt, repairWorktreeLinks } from '../git/agent-branch';
-import { commitOf, deleteRefIfAt } from '../git/refs';
+import { git, GitError, toAppError, parseWorktreeList, type WorktreeEntry, prepareViewAt, repairWorktreeLinks, commitOf, deleteRefIfAt } from '../git';
 import { countChanges, countCommitsAhead, countSubmoduleWork, createArchiveRef, snapshotWorktree } from './work-state-check';
 
 const WORKTREE_ADD_TIMEOUT_MS = 300_000;

@@ -349,6 +349,9 @@ export class PtyService {
    * shared connection, and the client renders it before their next batch.
    */
   private holdBackgroundFor(id: string): void {
+    // More keystrokes to the same terminal do not extend the hold: a program that never answers
+    // cannot keep the others waiting for longer than INPUT_PRIORITY_MS at a time.
+    if (this.inputPriority?.id === id) return;
     if (this.inputPriority) clearTimeout(this.inputPriority.timer);
     const timer = setTimeout(() => this.releaseBackground(), this.inputPriorityMs);
     timer.unref();

@@ -392,6 +392,36 @@ describe('PtyService', () => {
     await flood.waitFor((c) => c.bytes > floodAt + 64 * 1024);
   });
 
+  it('a terminal held behind another keystroke flows at once when it is typed in itself', async () => {
+    await service.dispose();
+    service = new PtyService({ transcripts: db.transcripts, inputPriorityMs: 60_000 });
+    const other = seedAgent(db, '/tmp/flotilla-other-repo');
+    const silent = new OutputCollector();
+    service.subscribe(agentId, 'client', (data) => {
+      silent.sink(data);
+      queueMicrotask(() => service.ack(agentId, 'client', data.byteLength));
+    });
+    const flood = new OutputCollector();
+    service.subscribe(other, 'client', (data) => {
+      flood.sink(data);
+      queueMicrotask(() => service.ack(other, 'client', data.byteLength));
+    });
+    // A program that never answers a keystroke (no tty echo): the hold lasts.
+    run(SH, ['-c', 'stty -echo; echo ready; exec sleep 1000']);
+    await silent.waitForText('ready');
+    service.spawn(other, { file: SH, args: [], cwd: dir, env: testEnv(), cols: 80, rows: 24 });
+    service.write(other, 'yes\r');
+    await flood.waitFor((c) => c.bytes > 256 * 1024);
+    service.write(agentId, 'x');
+    // The flood is held behind the unanswered keystroke.
+    const held = await settle(flood);
+    // Ctrl-C into the held terminal: it is read again, stops, and its prompt comes back.
+    service.write(other, '\x03');
+    service.write(other, 'echo back-$((6*7))\r');
+    await flood.waitForText('back-42');
+    expect(flood.bytes).toBeGreaterThan(held);
+  });
+
   it('dispose kills every process and is idempotent', async () => {
     const other = seedAgent(db, '/tmp/flotilla-other-repo');
     run(SH);

@@ -183,6 +183,8 @@ export class PtyService {
     if (!session || session.done) return;
     this.setForeground(id);
     this.holdBackgroundFor(id);
+    // It may have been paused behind another terminal's keystroke a moment ago: read it again.
+    this.syncPause(id);
     try {
       // Goes to the master side even while output is paused, so Ctrl-C still reaches the line discipline.
       session.pty.write(data);

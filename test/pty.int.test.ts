@@ -10,6 +10,8 @@ import {
   HIGH_WATERMARK_BYTES,
   MAX_COALESCE_BYTES,
   PtyService,
+  TRANSCRIPT_QUEUE_MAX_BYTES,
+  TranscriptWriter,
   defaultShell,
   type PtySpawnOptions,
 } from '../src/main/core/pty';
@@ -338,9 +340,16 @@ describe('PtyService', () => {
     const flood = new OutputCollector();
     service.subscribe(other, 'client', flood.sink); // never acks
     service.spawn(other, { file: which('yes'), args: [], cwd: dir, env: testEnv(), cols: 80, rows: 24 });
+    const typed = new OutputCollector();
+    service.subscribe(agentId, 'client', (data) => {
+      typed.sink(data);
+      service.ack(agentId, 'client', data.byteLength);
+    });
     run(SH);
     service.write(agentId, 'echo typed-$((3*3))\r');
     await flood.waitFor((c) => c.bytes > 0);
+    // The background terminal's window is full and its PTY paused; the typed-in one still answers.
+    await typed.waitForText('typed-9');
     const stalledAt = await settle(flood);
     // Bounded by the background window (plus one small coalesced chunk and one read), not the full one.
     expect(stalledAt).toBeLessThanOrEqual(BACKGROUND_HIGH_WATERMARK_BYTES + BACKGROUND_MAX_COALESCE_BYTES + 64 * 1024);
@@ -349,6 +358,68 @@ describe('PtyService', () => {
     service.write(other, 'z');
     service.ack(other, 'client', stalledAt);
     await flood.waitFor((c) => c.bytes - stalledAt > BACKGROUND_HIGH_WATERMARK_BYTES + BACKGROUND_MAX_COALESCE_BYTES + 64 * 1024);
+  });
+
+  it('sends no background output between a keystroke and its echo, and lets it flow again after', async () => {
+    await service.dispose();
+    // A hold that never times out here, so the order below depends on the echo alone.
+    service = new PtyService({ transcripts: db.transcripts, inputPriorityMs: 60_000 });
+    const other = seedAgent(db, '/tmp/flotilla-other-repo');
+    const order: string[] = [];
+    const flood = new OutputCollector();
+    service.subscribe(other, 'client', (data) => {
+      order.push('flood');
+      flood.sink(data);
+      queueMicrotask(() => service.ack(other, 'client', data.byteLength)); // acked at once: flow control never holds it back
+    });
+    const typed = new OutputCollector();
+    service.subscribe(agentId, 'client', (data) => {
+      order.push('typed');
+      typed.sink(data);
+      service.ack(agentId, 'client', data.byteLength);
+    });
+    run(SH);
+    await typed.waitForText('$ ');
+    service.spawn(other, { file: which('yes'), args: [], cwd: dir, env: testEnv(), cols: 80, rows: 24 });
+    await flood.waitFor((c) => c.bytes > 256 * 1024);
+
+    const typedAt = order.length;
+    service.write(agentId, 'q');
+    await typed.waitFor((c) => c.text().endsWith('q'));
+    expect(order.slice(typedAt)[0]).toBe('typed');
+    // Once the echo is out the flood goes on.
+    const floodAt = flood.bytes;
+    await flood.waitFor((c) => c.bytes > floodAt + 64 * 1024);
+  });
+
+  it('a terminal held behind another keystroke flows at once when it is typed in itself', async () => {
+    await service.dispose();
+    service = new PtyService({ transcripts: db.transcripts, inputPriorityMs: 60_000 });
+    const other = seedAgent(db, '/tmp/flotilla-other-repo');
+    const silent = new OutputCollector();
+    service.subscribe(agentId, 'client', (data) => {
+      silent.sink(data);
+      queueMicrotask(() => service.ack(agentId, 'client', data.byteLength));
+    });
+    const flood = new OutputCollector();
+    service.subscribe(other, 'client', (data) => {
+      flood.sink(data);
+      queueMicrotask(() => service.ack(other, 'client', data.byteLength));
+    });
+    // A program that never answers a keystroke (no tty echo): the hold lasts.
+    run(SH, ['-c', 'stty -echo; echo ready; exec sleep 1000']);
+    await silent.waitForText('ready');
+    service.spawn(other, { file: SH, args: [], cwd: dir, env: testEnv(), cols: 80, rows: 24 });
+    service.write(other, 'yes\r');
+    await flood.waitFor((c) => c.bytes > 256 * 1024);
+    service.write(agentId, 'x');
+    // The flood is held behind the unanswered keystroke.
+    const held = await settle(flood);
+    // Ctrl-C into the held terminal: it is read again, stops, and its prompt comes back.
+    service.write(other, '\x03');
+    service.write(other, 'echo back-$((6*7))\r');
+    await flood.waitForText('back-42');
+    expect(flood.bytes).toBeGreaterThan(held);
   });
 
   it('dispose kills every process and is idempotent', async () => {
@@ -361,6 +432,33 @@ describe('PtyService', () => {
     expect(exits.sort()).toEqual([agentId, other].sort());
     expect(service.isRunning(agentId) || service.isRunning(other)).toBe(false);
     expect(() => run(SH)).toThrow(AppError);
+  });
+});
+
+describe('TranscriptWriter', () => {
+  it('stores a flood as one contiguous tail: what was stored before the dropped part is dropped too', () => {
+    const writer = new TranscriptWriter(db.transcripts, 60_000);
+    writer.queue(agentId, 80, 24, Buffer.from('stored-before;'));
+    writer.flush();
+    expect(db.transcripts.tail(agentId, 1024).toString()).toBe('stored-before;');
+
+    // Small output is appended to what is stored...
+    writer.queue(agentId, 80, 24, Buffer.from('then-more;'));
+    writer.flush();
+    expect(db.transcripts.tail(agentId, 1024).toString()).toBe('stored-before;then-more;');
+
+    // ...but a flood larger than the queue loses its start, so the stored text before it goes.
+    const line = Buffer.from('y'.repeat(1023) + '\n');
+    const lines = (2 * TRANSCRIPT_QUEUE_MAX_BYTES) / line.length;
+    for (let i = 0; i < lines; i++) writer.queue(agentId, 80, 24, line);
+    writer.queue(agentId, 80, 24, Buffer.from('END'));
+    expect(Buffer.concat(writer.recent(agentId, 4 * TRANSCRIPT_QUEUE_MAX_BYTES).map((s) => s.data)).includes('then-more')).toBe(false);
+    writer.flush();
+    const stored = db.transcripts.tail(agentId, 4 * TRANSCRIPT_QUEUE_MAX_BYTES);
+    expect(stored.length).toBeLessThanOrEqual(TRANSCRIPT_QUEUE_MAX_BYTES + line.length);
+    expect(stored.includes('stored-before')).toBe(false);
+    expect(stored.subarray(-3).toString()).toBe('END');
+    writer.dispose();
   });
 });
 

@@ -10,6 +10,8 @@ export interface TranscriptChunk {
   data: Uint8Array;
   cols?: number | null;
   rows?: number | null;
+  /** Delete the agent's stored chunks first: output between them and this one was never written. */
+  replacesStored?: boolean;
 }
 
 /** Stored output printed at one terminal size (null where the chunk predates sizes). */
@@ -100,7 +102,12 @@ export class TranscriptsTable {
         known.set(chunk.agentId, exists);
         if (!exists) this.storedBytes.delete(chunk.agentId);
       }
-      if (!exists || chunk.data.byteLength === 0) continue;
+      if (!exists) continue;
+      if (chunk.replacesStored) {
+        this.deleteAgentStmt.run(chunk.agentId);
+        this.storedBytes.set(chunk.agentId, 0);
+      }
+      if (chunk.data.byteLength === 0) continue;
       // A view, not a copy; anything above the bound would be trimmed straight away anyway.
       let data = Buffer.from(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength);
       if (data.length > this.maxBytes) data = data.subarray(data.length - this.maxBytes);

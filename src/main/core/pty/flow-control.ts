@@ -13,9 +13,9 @@ export const HIGH_WATERMARK_BYTES = 256 * 1024;
 export const LOW_WATERMARK_BYTES = 32 * 1024;
 
 /** A background terminal pauses above this many unacknowledged bytes... */
-export const BACKGROUND_HIGH_WATERMARK_BYTES = 64 * 1024;
+export const BACKGROUND_HIGH_WATERMARK_BYTES = 16 * 1024;
 /** ...and resumes below this many. */
-export const BACKGROUND_LOW_WATERMARK_BYTES = 16 * 1024;
+export const BACKGROUND_LOW_WATERMARK_BYTES = 4 * 1024;
 
 /** What the caller must do to the PTY after an accounting step. */
 export type FlowChange = 'pause' | 'resume' | 'none';

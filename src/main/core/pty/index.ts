@@ -4,6 +4,7 @@ export {
   COALESCE_MS,
   MAX_COALESCE_BYTES,
   BACKGROUND_MAX_COALESCE_BYTES,
+  INPUT_PRIORITY_MS,
   REPLAY_BYTES,
   TRANSCRIPT_FLUSH_MS,
   TRANSCRIPT_FLUSH_BYTES,
@@ -24,5 +25,6 @@ export {
   type FlowChange,
   type FlowWindow,
 } from './flow-control';
+export { TranscriptWriter, TRANSCRIPT_QUEUE_MAX_BYTES } from './transcript-writer';
 export { defaultShell } from './default-shell';
 export { renderScreen, REPLAY_SCROLLBACK_LINES, type SizedOutput } from './screen-replay';

@@ -21,7 +21,12 @@ export const COALESCE_MS = 5;
 /** ...unless this much is pending already: keeps chunks, and the overshoot past the watermark, bounded. */
 export const MAX_COALESCE_BYTES = 128 * 1024;
 /** A background terminal's chunks are smaller, so its overshoot past its small window is too. */
-export const BACKGROUND_MAX_COALESCE_BYTES = 16 * 1024;
+export const BACKGROUND_MAX_COALESCE_BYTES = 8 * 1024;
+/**
+ * After a keystroke, background terminals send nothing until the typed-in terminal's answer
+ * (its echo) has gone out, or until this long has passed (a program that does not echo).
+ */
+export const INPUT_PRIORITY_MS = 50;
 /** A new subscriber's screen is rebuilt from at most this much recent output. */
 export const REPLAY_BYTES = 256 * 1024;
 /**
@@ -107,6 +112,8 @@ export class PtyService {
   private readonly channels = new Map<string, Channel>();
   /** The terminal the user last typed in; null until they type anywhere. The others get small windows. */
   private foregroundId: string | null = null;
+  /** Set from a keystroke until its answer is sent: background output waits (see INPUT_PRIORITY_MS). */
+  private inputPriority: { id: string; timer: ReturnType<typeof setTimeout> } | null = null;
   private disposing: Promise<void> | null = null;
 
   private readonly onDidExitEmitter = new Emitter<PtyExitEvent>();
@@ -119,8 +126,11 @@ export class PtyService {
   /** Fires with a session's id once per coalesced flush of output (not per chunk). */
   readonly onDidOutput = this.onDidOutputEmitter.event;
 
-  constructor(opts: { transcripts: TranscriptsTable; flushIntervalMs?: number }) {
+  private readonly inputPriorityMs: number;
+
+  constructor(opts: { transcripts: TranscriptsTable; flushIntervalMs?: number; inputPriorityMs?: number }) {
     this.transcript = new TranscriptWriter(opts.transcripts, opts.flushIntervalMs ?? TRANSCRIPT_FLUSH_MS);
+    this.inputPriorityMs = opts.inputPriorityMs ?? INPUT_PRIORITY_MS;
   }
 
   /** Starts a process in a new PTY for `id`. Throws `agent-running` if one is alive. */
@@ -172,6 +182,9 @@ export class PtyService {
     const session = this.sessions.get(id);
     if (!session || session.done) return;
     this.setForeground(id);
+    this.holdBackgroundFor(id);
+    // It may have been paused behind another terminal's keystroke a moment ago: read it again.
+    this.syncPause(id);
     try {
       // Goes to the master side even while output is paused, so Ctrl-C still reaches the line discipline.
       session.pty.write(data);
@@ -187,7 +200,7 @@ export class PtyService {
     cols = Math.max(1, Math.floor(cols));
     rows = Math.max(1, Math.floor(rows));
     // Output read so far was printed at the old size; record it so before the new size applies.
-    this.flushOutput(session);
+    this.flushOutput(session, true);
     session.cols = cols;
     session.rows = rows;
     try {
@@ -269,6 +282,8 @@ export class PtyService {
   /** Kills every process, flushes transcripts. Idempotent. */
   dispose(): Promise<void> {
     this.disposing ??= (async () => {
+      if (this.inputPriority) clearTimeout(this.inputPriority.timer);
+      this.inputPriority = null;
       await Promise.all([...this.sessions.keys()].map((id) => this.kill(id)));
       this.transcript.dispose();
       this.channels.clear();
@@ -283,15 +298,27 @@ export class PtyService {
     session.pending.push(data);
     session.pendingBytes += data.length;
     const limit = this.isBackground(session.id) ? BACKGROUND_MAX_COALESCE_BYTES : MAX_COALESCE_BYTES;
-    if (session.pendingBytes >= limit) this.flushOutput(session);
-    else session.coalesceTimer ??= setTimeout(() => this.flushOutput(session), COALESCE_MS);
+    if (this.inputPriority?.id === session.id) {
+      // The answer to a keystroke goes out at once, not after the coalescing delay.
+      this.flushOutput(session);
+    } else if (session.pendingBytes >= limit) {
+      this.flushOutput(session);
+      // Held behind a keystroke's answer: stop reading until it has gone out.
+      if (session.pendingBytes > 0) this.syncPause(session.id);
+    } else session.coalesceTimer ??= setTimeout(() => this.flushOutput(session), COALESCE_MS);
   }
 
-  /** Sends the coalesced output to every subscriber and queues it for the transcript. */
-  private flushOutput(session: Session): void {
+  /**
+   * Sends the coalesced output to every subscriber and queues it for the transcript. A
+   * background terminal's output waits while a keystroke's answer is due, unless `force`d
+   * (the process exited, or the terminal is being resized).
+   */
+  private flushOutput(session: Session, force = false): void {
     if (session.coalesceTimer) clearTimeout(session.coalesceTimer);
     session.coalesceTimer = null;
     if (session.pendingBytes === 0) return;
+    if (!force && this.isHeld(session.id)) return;
+    if (this.inputPriority?.id === session.id) this.releaseBackground();
     const data = session.pending.length === 1 ? session.pending[0] : Buffer.concat(session.pending, session.pendingBytes);
     session.pending = [];
     session.pendingBytes = 0;
@@ -311,6 +338,43 @@ export class PtyService {
   /** Foreground while the user has typed nowhere yet, or last typed in this terminal. */
   private isBackground(id: string): boolean {
     return this.foregroundId !== null && this.foregroundId !== id;
+  }
+
+  /** True while a keystroke's answer is due from another terminal: this one's output waits. */
+  private isHeld(id: string): boolean {
+    return this.inputPriority !== null && this.inputPriority.id !== id;
+  }
+
+  /**
+   * Holds background output from now until the typed-in terminal's answer has been sent (or
+   * INPUT_PRIORITY_MS), so the echo is not queued behind the floods of other terminals on the
+   * shared connection, and the client renders it before their next batch.
+   */
+  private holdBackgroundFor(id: string): void {
+    // More keystrokes to the same terminal do not extend the hold: a program that never answers
+    // cannot keep the others waiting for longer than INPUT_PRIORITY_MS at a time.
+    if (this.inputPriority?.id === id) return;
+    if (this.inputPriority) clearTimeout(this.inputPriority.timer);
+    const timer = setTimeout(() => this.releaseBackground(), this.inputPriorityMs);
+    timer.unref();
+    this.inputPriority = { id, timer };
+  }
+
+  /** Ends the hold: held background output goes out and paused terminals read again. */
+  private releaseBackground(): void {
+    const priority = this.inputPriority;
+    if (!priority) return;
+    clearTimeout(priority.timer);
+    this.inputPriority = null;
+    // After the current callback, so the answer that ended the hold is sent first.
+    setImmediate(() => {
+      if (this.inputPriority) return;
+      for (const session of this.sessions.values()) {
+        if (session.id === priority.id || session.done) continue;
+        this.flushOutput(session);
+        this.syncPause(session.id);
+      }
+    });
   }
 
   private windowFor(id: string): FlowWindow {
@@ -347,7 +411,9 @@ export class PtyService {
   private syncPause(id: string): void {
     const session = this.sessions.get(id);
     if (!session || session.done) return;
-    const shouldPause = (this.channels.get(id)?.flow.paused ?? false) && !session.draining;
+    // A terminal whose output is held behind a keystroke's answer stops reading once a chunk waits.
+    const held = this.isHeld(id) && session.pendingBytes >= BACKGROUND_MAX_COALESCE_BYTES;
+    const shouldPause = ((this.channels.get(id)?.flow.paused ?? false) || held) && !session.draining;
     if (shouldPause === session.paused) return;
     session.paused = shouldPause;
     if (shouldPause) {
@@ -446,7 +512,7 @@ export class PtyService {
   /** The process exited: deliver and persist everything it printed, then tell listeners. */
   private finish(session: Session, exitCode: number | null, signal: number | null): void {
     if (session.done) return;
-    this.flushOutput(session);
+    this.flushOutput(session, true);
     session.done = true;
     this.stopWatchingForExit(session);
     for (const timer of session.killTimers) clearTimeout(timer);

@@ -10,6 +10,8 @@ interface FlotillaTestSeam {
   onTerminalWrite(agentId: string, listener: (data: Uint8Array) => void): () => void;
   /** Sends `data` as if typed in the agent's pane (through xterm's own input path). */
   terminalInput(agentId: string, data: string): void;
+  /** Publishes annotations for an agent's file, as a review would (see features/changes/diff-annotations.ts). */
+  setAnnotations(agentId: string, path: string, annotations: import('./features/changes/diff-annotations').LineAnnotation[]): void;
 }
 
 interface Window {

@@ -6,6 +6,7 @@ import { useUiStore } from '../../stores/ui-store';
 import { call } from '../common/call';
 import { formatBytes, formatDiffStat, shortSha } from '../common/format';
 import { DiffEditor } from './diff-editor';
+import { useFileAnnotations } from './diff-annotations';
 import { FileList } from './file-list';
 import { fileView } from './file-view';
 import './changes.css';
@@ -133,14 +134,15 @@ export function ChangesView({ agentId }: { agentId: string }) {
             <FileList files={files} selected={selectedPath} onSelect={(f) => void openFile(f)} />
           </div>
           <div className="changes-main">
-            <FilePanel state={fileState} onForce={(file) => void openFile(file, true)} />
+            <FilePanel agentId={agentId} state={fileState} onForce={(file) => void openFile(file, true)} />
           </div>
         </div>
     </OverlayPanel>
   );
 }
 
-function FilePanel({ state, onForce }: { state: FileState; onForce(file: ChangedFile): void }) {
+function FilePanel({ agentId, state, onForce }: { agentId: string; state: FileState; onForce(file: ChangedFile): void }) {
+  const annotations = useFileAnnotations(agentId, state.kind === 'loaded' ? state.diff.path : '');
   if (state.kind === 'none') return <div className="muted center">Select a file to see its diff.</div>;
   if (state.kind === 'loading') return <div className="muted center">Loading {state.path}…</div>;
   if (state.kind === 'error')
@@ -152,7 +154,7 @@ function FilePanel({ state, onForce }: { state: FileState; onForce(file: Changed
   const { diff, file } = state;
   const view = fileView(diff, state.forced);
   if (view.kind === 'text') {
-    return <DiffEditor path={diff.path} mode={view.mode} original={view.original} modified={view.modified} notes={view.notes} />;
+    return <DiffEditor path={diff.path} mode={view.mode} original={view.original} modified={view.modified} notes={view.notes} annotations={annotations} />;
   }
   return (
     <div className="file-summary" data-testid="file-summary" data-forced={state.forced ? 'true' : 'false'}>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type * as Monaco from 'monaco-editor/editor/editor.api';
 import type { DiffMode } from './file-view';
+import { drawAnnotations, type LineAnnotation } from './diff-annotations';
 
 type MonacoModule = typeof import('./monaco-setup');
 
@@ -38,6 +39,8 @@ interface DiffEditorProps {
   modified: string;
   /** Shown under the editor: what the texts alone do not show (a final newline). */
   notes?: readonly string[];
+  /** Drawn on their lines (see diff-annotations.ts). */
+  annotations?: readonly LineAnnotation[];
 }
 
 type Shown =
@@ -58,7 +61,7 @@ const EDITOR_OPTIONS = {
  * A read-only Monaco view of a file's change: side by side for a modified file; for a new or
  * deleted file just its lines, since a diff against nothing would show an empty phantom line.
  */
-export function DiffEditor({ path, mode, original, modified, notes = [] }: DiffEditorProps) {
+export function DiffEditor({ path, mode, original, modified, notes = [], annotations = [] }: DiffEditorProps) {
   const hostRef = useRef<HTMLDivElement>(null);
   const [shown, setShown] = useState<Shown | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -146,6 +149,25 @@ export function DiffEditor({ path, mode, original, modified, notes = [] }: DiffE
     return undefined;
   }, [shown, mode, path, original, modified]);
 
+  // Annotations go on once the file's models are in: each side's editor draws its own.
+  const ready = shownKey === `${mode}:${path}`;
+  useEffect(() => {
+    if (!shown || !ready) return;
+    const { monaco } = shown.api;
+    const editors: [Monaco.editor.ICodeEditor, LineAnnotation['side']][] =
+      shown.kind === 'diff'
+        ? [
+            [shown.diff.getOriginalEditor(), 'original'],
+            [shown.diff.getModifiedEditor(), 'modified'],
+          ]
+        : [[shown.editor, mode === 'deleted' ? 'original' : 'modified']];
+    const undo = editors.map(([editor, side]) => {
+      editor.updateOptions({ glyphMargin: annotations.length > 0 });
+      return drawAnnotations(monaco, editor, annotations, side);
+    });
+    return () => undo.forEach((u) => u());
+  }, [shown, ready, mode, annotations]);
+
   return (
     <div className="diff-editor-wrap">
       {shown === null && !loadError ? <div className="diff-loading muted">Loading diff editor…</div> : null}
@@ -161,7 +183,8 @@ export function DiffEditor({ path, mode, original, modified, notes = [] }: DiffE
         ref={hostRef}
         data-path={path}
         data-mode={mode}
-        data-ready={shownKey === `${mode}:${path}` ? 'true' : 'false'}
+        data-ready={ready ? 'true' : 'false'}
+        data-annotations={annotations.length}
       >
         {/* Monaco renders spaces as U+00A0 and only the lines in view; this hidden copy of the
             new text gives tests (and find-in-page tools) the real text of the file. */}

@@ -1,3 +1,5 @@
+import { useAnnotationsStore } from '../changes/diff-annotations';
+
 /** What the rest of the UI may ask of a mounted terminal. */
 export interface TerminalHandle {
   focus(): void;
@@ -26,12 +28,13 @@ export function focusTerminal(agentId: string): void {
   terminals.get(agentId)?.focus();
 }
 
-/** The end-to-end test and benchmark seam: `window.__flotilla`. */
+/** The end-to-end test and benchmark seam: `window.__flotilla` (terminals, and annotations on diffs). */
 export function installTerminalTestSeam(): void {
   window.__flotilla = {
     terminalText: (agentId: string) => terminals.get(agentId)?.text() ?? '',
     terminalWrittenBytes: (agentId: string) => terminals.get(agentId)?.writtenBytes() ?? 0,
     onTerminalWrite: (agentId: string, listener: (data: Uint8Array) => void) => terminals.get(agentId)?.onWrite(listener) ?? (() => undefined),
     terminalInput: (agentId: string, data: string) => terminals.get(agentId)?.input(data),
+    setAnnotations: (agentId, path, annotations) => useAnnotationsStore.getState().set(agentId, path, annotations),
   };
 }

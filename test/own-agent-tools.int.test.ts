@@ -165,19 +165,17 @@ describe('run_command', () => {
   });
 
   it('kills a command that outlives its timeout, children included', async () => {
-    const started = Date.now();
     const r = await call('run_command', { command: 'sleep 30 & sleep 30; echo never', timeout_seconds: 1 });
     expect(r.isError).toBe(true);
     expect(r.content).toContain('did not finish within 1 s');
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(r.content).not.toContain('never');
   });
 
   it('stops at once when the user cancels', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
-    const started = Date.now();
-    const r = await call('run_command', { command: 'sleep 30' }, ctx({ signal: controller.signal }));
+    // Longer than the test may take: only the abort can end it.
+    const r = await call('run_command', { command: 'sleep 600' }, ctx({ signal: controller.signal }));
     expect(r.content).toBe('Error: the command was stopped by the user.');
-    expect(Date.now() - started).toBeLessThan(3000);
   });
 });

@@ -93,15 +93,14 @@ describe('retry policy', () => {
 
   it('stops waiting between tries as soon as the user cancels', async () => {
     const controller = new AbortController();
-    const started = Date.now();
     setTimeout(() => controller.abort(), 20);
     const err = await withRetry(
       async () => {
         throw httpError(500);
       },
-      { maxTries: 4, baseMs: 10_000, signal: controller.signal },
+      // Ten minutes between tries: only an abort that ends the wait lets this test finish.
+      { maxTries: 4, baseMs: 600_000, signal: controller.signal },
     ).catch((e: unknown) => e);
-    expect(Date.now() - started).toBeLessThan(2000);
     expect((err as RetryExhausted).failure.kind).toBe('cancelled');
   });
 

@@ -351,7 +351,7 @@ describe.skipIf(!info.available || process.platform !== 'linux')('provider netwo
   });
 
   it('stops the command under the bridge on Ctrl-C typed in a real PTY', async () => {
-    const cmd = confined('/bin/sh', ['-c', 'echo ready; exec sleep 30']);
+    const cmd = confined('/bin/sh', ['-c', 'echo ready; exec sleep 600']);
     const pty = spawnPty(cmd.file, cmd.args, { cols: 80, rows: 24, cwd: worktree, env: { ...baseEnv(), TERM: 'xterm-256color' } });
     try {
       const exited = new Promise<{ exitCode: number; signal?: number }>((ok) => pty.onExit(ok));
@@ -366,11 +366,9 @@ describe.skipIf(!info.available || process.platform !== 'linux')('provider netwo
           }
         });
       });
-      const started = Date.now();
+      // Without the signal reaching it, the program waits forever and the test times out.
       pty.write('\x03');
-      const result = await Promise.race([exited, new Promise<null>((ok) => setTimeout(() => ok(null), 5_000))]);
-      expect(result).not.toBeNull();
-      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(await exited).not.toBeNull();
     } finally {
       try {
         pty.kill('SIGKILL');

@@ -263,7 +263,7 @@ describe.skipIf(!info.available)("sandbox (bubblewrap)", () => {
   });
 
   it("delivers Ctrl-C typed in a real PTY to the confined process", async () => {
-    const cmd = wrapped("/bin/sh", ["-c", "echo ready; exec sleep 30"]);
+    const cmd = wrapped("/bin/sh", ["-c", "echo ready; exec sleep 600"]);
     const pty = spawnPty(cmd.file, cmd.args, {
       cols: 80,
       rows: 24,
@@ -292,14 +292,9 @@ describe.skipIf(!info.available)("sandbox (bubblewrap)", () => {
           }
         });
       });
-      const started = Date.now();
+      // Without the signal reaching it, the program waits forever and the test times out.
       pty.write("\x03");
-      const result = await Promise.race([
-        exited,
-        new Promise<null>((r) => setTimeout(() => r(null), 5_000)),
-      ]);
-      expect(result).not.toBeNull();
-      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(await exited).not.toBeNull();
     } finally {
       try {
         pty.kill("SIGKILL");

@@ -2,6 +2,7 @@
  * The New-agent dialog's decisions as pure functions: labels of catalog entries and providers,
  * sensible defaults, validation and the `agents.create` parameters for each kind.
  */
+import { assertNever } from '../../../shared/assert-never';
 import type { ParamsOf } from '../../../shared/contract';
 import {
   PERMISSION_MODES,
@@ -136,8 +137,4 @@ export function createParams(form: LaunchForm): ParamsOf<'agents.create'> {
     if (form.confined) params.network = form.network;
   }
   return params;
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected kind ${String(value)}`);
 }

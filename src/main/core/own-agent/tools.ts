@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { VENDOR_KEY_ENV_NAMES } from '../../../shared/vendor-keys';
 import { git } from '../git/core';
 import { defaultShell } from '../pty/default-shell';
 import { PathRefused } from './paths';
@@ -24,7 +25,7 @@ export const COMMAND_OUTPUT_TAIL_BYTES = 16 * 1024;
 /** Files larger than this are skipped by the built-in search. */
 const MAX_SEARCH_FILE_BYTES = 2 * 1024 * 1024;
 /** Environment variables a command run by the model never sees: its gateway token, Flotilla's own switches. */
-const SECRET_ENV = /^(OPENAI_API_KEY|ANTHROPIC_API_KEY|GEMINI_API_KEY|GOOGLE_API_KEY|FLOTILLA_.*|ELECTRON_RUN_AS_NODE)$/;
+const SECRET_ENV = new RegExp(`^(${[...VENDOR_KEY_ENV_NAMES, 'FLOTILLA_.*', 'ELECTRON_RUN_AS_NODE'].join('|')})$`);
 
 /** What the tools need from the running agent. */
 export interface ToolContext {

@@ -1,26 +1,16 @@
 import { existsSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Core } from '../src/main/core/index';
 import type { AgentInfo, Result } from '../src/shared/types';
-import { connectClient, quietHome, until } from './helpers/core-client';
+import { connectClient, until, useQuietHome } from './helpers/core-client';
 import { makeRepo, removeDir, sh, tempDir } from './helpers/repo';
 
 describe('core: agents in worktrees and terminals', () => {
   let repo: string;
   let dataDir: string;
   let core: Core;
-  let home: string;
-  const saved = { HOME: process.env.HOME, SHELL: process.env.SHELL };
-
   // Agents start a login shell: give them a quiet HOME so the developer's profile plays no part.
-  beforeAll(() => {
-    home = quietHome();
-  });
-  afterAll(() => {
-    process.env.HOME = saved.HOME;
-    process.env.SHELL = saved.SHELL;
-    removeDir(home);
-  });
+  useQuietHome();
 
   beforeEach(async () => {
     repo = makeRepo({ 'README.md': '# core test\n' });

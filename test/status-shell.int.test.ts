@@ -1,30 +1,21 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Core } from '../src/main/core/index';
 import type { Activity, AgentInfo } from '../src/shared/types';
 import { attentionItems } from '../src/renderer/features/attention/attention';
-import { connectClient, quietHome, until } from './helpers/core-client';
+import { connectClient, until, useQuietHome } from './helpers/core-client';
 import { makeRepo, removeDir, tempDir } from './helpers/repo';
 
 describe('status of idle shells, through the real core and PTYs', () => {
   let repo: string;
   let dataDir: string;
-  let home: string;
   let core: Core;
-  const saved = { HOME: process.env.HOME, SHELL: process.env.SHELL };
   /** Every activity each agent went through, in order. */
   const history = new Map<string, Activity[]>();
   const latest = new Map<string, AgentInfo>();
   let client: ReturnType<typeof connectClient>;
   const call = <T>(method: string, params: unknown) => client.call<T>(method, params);
 
-  beforeAll(() => {
-    home = quietHome();
-  });
-  afterAll(() => {
-    process.env.HOME = saved.HOME;
-    process.env.SHELL = saved.SHELL;
-    removeDir(home);
-  });
+  useQuietHome();
 
   beforeEach(async () => {
     repo = makeRepo({ 'README.md': '# status\n' });

@@ -5,9 +5,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { ClientConnection, Core } from '../../src/main/core/index';
 import type { Result } from '../../src/shared/types';
-import { tempDir } from './repo';
+import { removeDir, tempDir } from './repo';
 
 /** A connection to a core with what it received. */
 export interface CoreClient {
@@ -68,4 +69,20 @@ export function quietHome(prefix = 'flotilla-home-'): string {
   process.env.HOME = home;
   process.env.SHELL = '/bin/bash';
   return home;
+}
+
+/** A quiet HOME (see quietHome) for every test of the enclosing describe block, undone after them. */
+export function useQuietHome(prefix?: string): void {
+  const saved = { HOME: process.env.HOME, SHELL: process.env.SHELL };
+  let home = '';
+  beforeAll(() => {
+    home = quietHome(prefix);
+  });
+  afterAll(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    removeDir(home);
+  });
 }

@@ -3,13 +3,13 @@
  * to pass, and never Flotilla's own ELECTRON_RUN_AS_NODE or the node_modules/.bin folders npm put
  * on Flotilla's PATH, neither for the agent nor for the commands Flotilla's agent runs.
  */
-import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentPath, buildAgentEnv, checkPassEnvNames } from '../src/main/core/agents/agent-env';
 import { Core } from '../src/main/core/index';
-import type { AgentInfo, Result } from '../src/shared/types';
+import type { AgentInfo } from '../src/shared/types';
 import { startFakeProvider, type FakeProvider } from './fake-provider';
+import { connectClient, quietHome, until, type CoreClient } from './helpers/core-client';
 import { makeRepo, removeDir, tempDir } from './helpers/repo';
 
 const ROOT = resolve(__dirname, '..');
@@ -51,21 +51,9 @@ describe("agents' environment, launched by the core", () => {
   let repoId: string;
   const dirs: string[] = [];
   const saved = { ...process.env };
-  const output = new Map<string, string>();
-  let conn: ReturnType<Core['connect']>;
-  const call = async <T,>(method: string, params: unknown): Promise<T> => {
-    const r = (await conn.invoke(method, params)) as Result<T>;
-    if (!r.ok) throw new Error(r.error.message);
-    return r.value;
-  };
-  const pane = (id: string) => output.get(id) ?? '';
-  const until = async (check: () => boolean, what: () => string) => {
-    const start = Date.now();
-    while (!check()) {
-      if (Date.now() - start > 60_000) throw new Error(`timed out waiting for ${what()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  let client: CoreClient;
+  const call = <T,>(method: string, params: unknown) => client.call<T>(method, params);
+  const pane = (id: string) => client.pane(id);
   const PROBE = 'echo "probe sock=[${SSH_AUTH_SOCK-unset}] electron=[${ELECTRON_RUN_AS_NODE-unset}] path=[$PATH] end"';
   const PROBE_LINE = /probe sock=\[([^\]]*)\] electron=\[([^\]]*)\] path=\[([^\]]*)\] end/;
   const probeOf = async (id: string) => {
@@ -76,26 +64,17 @@ describe("agents' environment, launched by the core", () => {
 
   beforeAll(async () => {
     fake = await startFakeProvider();
-    const home = tempDir('flotilla-env-home-');
-    writeFileSync(join(home, '.bashrc'), "PS1='$ '\n");
+    const home = quietHome('flotilla-env-home-');
     const repo = makeRepo({ 'README.md': '# demo\n' });
     const dataDir = tempDir('flotilla-env-data-');
     dirs.push(home, repo, dataDir);
     // Flotilla as `npm run serve` (or Electron) leaves it: npm's PATH, Electron's switch.
-    process.env.HOME = home;
-    process.env.SHELL = '/bin/bash';
     process.env.npm_package_json = join(ROOT, 'package.json');
     process.env.PATH = `${FLOTILLA_BIN}:${saved.PATH ?? '/usr/bin:/bin'}`;
     process.env.ELECTRON_RUN_AS_NODE = '1';
     process.env.SSH_AUTH_SOCK = '/run/user/test/ssh-agent.sock';
     core = await Core.create({ dataDir, mode: 'web', version: 'test', ownAgentEntry: OWN_AGENT });
-    conn = core.connect({
-      event: () => undefined,
-      terminalData: (id, data) => {
-        output.set(id, pane(id) + Buffer.from(data).toString('utf8'));
-        conn.notify('terminal.ack', { agentId: id, bytes: data.length });
-      },
-    });
+    client = connectClient(core);
     repoId = (await call<{ id: string }>('repos.open', { path: repo })).id;
     await call('providers.save', { id: 'fake', kind: 'openai-compatible', name: 'Fake', baseUrl: `${fake.url}/v1`, models: ['gpt-4o-mini'] });
     await call('providers.setKey', { id: 'fake', key: 'test-key' });

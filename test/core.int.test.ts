@@ -1,60 +1,16 @@
 import { existsSync } from 'node:fs';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Core, type ClientConnection } from '../src/main/core/index';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Core } from '../src/main/core/index';
 import type { AgentInfo, Result } from '../src/shared/types';
+import { connectClient, until, useQuietHome } from './helpers/core-client';
 import { makeRepo, removeDir, sh, tempDir } from './helpers/repo';
-
-/** A client of a real core that collects terminal bytes per agent and acks them. */
-function connect(core: Core) {
-  const output = new Map<string, string>();
-  const events: { name: string; payload: unknown }[] = [];
-  let conn: ClientConnection;
-  conn = core.connect({
-    event: (name, payload) => events.push({ name, payload }),
-    terminalData: (agentId, data) => {
-      output.set(agentId, (output.get(agentId) ?? '') + Buffer.from(data).toString('utf8'));
-      conn.notify('terminal.ack', { agentId, bytes: data.length });
-    },
-  });
-  const call = async <T>(method: string, params: unknown): Promise<T> => {
-    const result = (await conn.invoke(method, params)) as Result<T>;
-    if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
-    return result.value;
-  };
-  const text = (agentId: string) => output.get(agentId) ?? '';
-  return { conn, call, text, events };
-}
-
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('core: agents in worktrees and terminals', () => {
   let repo: string;
   let dataDir: string;
   let core: Core;
-  let home: string;
-  const saved = { HOME: process.env.HOME, SHELL: process.env.SHELL };
-
   // Agents start a login shell: give them a quiet HOME so the developer's profile plays no part.
-  beforeAll(() => {
-    home = tempDir('flotilla-home-');
-    writeFileSync(join(home, '.bashrc'), "PS1='$ '\n");
-    writeFileSync(join(home, '.profile'), "PS1='$ '\n");
-    process.env.HOME = home;
-    process.env.SHELL = '/bin/bash';
-  });
-  afterAll(() => {
-    process.env.HOME = saved.HOME;
-    process.env.SHELL = saved.SHELL;
-    removeDir(home);
-  });
+  useQuietHome();
 
   beforeEach(async () => {
     repo = makeRepo({ 'README.md': '# core test\n' });
@@ -69,13 +25,13 @@ describe('core: agents in worktrees and terminals', () => {
   });
 
   it('answers an unknown method or bad params with invalid-params, not a throw', async () => {
-    const { conn } = connect(core);
+    const { conn } = connectClient(core);
     expect(await conn.invoke('nope.nothing', {})).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
     expect(await conn.invoke('repos.open', { path: 42 })).toMatchObject({ ok: false, error: { code: 'invalid-params' } });
   });
 
   it('creates many agents at once, each on its own branch and worktree outside the repository', async () => {
-    const { call } = connect(core);
+    const { call } = connectClient(core);
     const r = await call<{ id: string }>('repos.open', { path: repo });
     // Different names that all make the slug "same-name": the branches must still differ.
     const names = ['Same Name', 'Same-Name', 'Same_Name', 'Same Name!', 'Same.Name', 'Same/Name', 'Same Name?', 'Same:Name'];
@@ -94,7 +50,7 @@ describe('core: agents in worktrees and terminals', () => {
   });
 
   it('refuses a second agent with the same name in a repository, even when both are created at once, and suggests a free one', async () => {
-    const { conn, call } = connect(core);
+    const { conn, call } = connectClient(core);
     const r = await call<{ id: string }>('repos.open', { path: repo });
     const results = await Promise.all(
       ['Fix login', 'fix  LOGIN', 'Fix login'].map((name) => conn.invoke('agents.create', { repoId: r.id, name, kind: 'command', command: 'true' })),
@@ -119,7 +75,7 @@ describe('core: agents in worktrees and terminals', () => {
   it('runs a Command agent in its worktree with the task in $FLOTILLA_TASK and a scrubbed environment', async () => {
     process.env.FLOTILLA_TEST_SECRET = 'do-not-leak';
     try {
-      const { call, text } = connect(core);
+      const { call, pane } = connectClient(core);
       const r = await call<{ id: string }>('repos.open', { path: repo });
       const a = await call<AgentInfo>('agents.create', {
         repoId: r.id,
@@ -129,21 +85,21 @@ describe('core: agents in worktrees and terminals', () => {
         task: 'write the docs',
       });
       await call('terminal.attach', { agentId: a.id });
-      await until(() => text(a.id).includes('secret='));
-      expect(text(a.id)).toContain('task=write the docs');
-      expect(text(a.id)).toContain(`cwd=${a.worktreePath}`);
-      expect(text(a.id)).toContain('secret=none');
-      await until(() => core !== undefined && text(a.id).length > 0);
+      await until(() => pane(a.id).includes('secret='), 'the printed environment');
+      expect(pane(a.id)).toContain('task=write the docs');
+      expect(pane(a.id)).toContain(`cwd=${a.worktreePath}`);
+      expect(pane(a.id)).toContain('secret=none');
+      await until(() => core !== undefined && pane(a.id).length > 0, 'output');
     } finally {
       delete process.env.FLOTILLA_TEST_SECRET;
     }
   });
 
   it('reports exit codes and restarts an exited agent', async () => {
-    const { call, events } = connect(core);
+    const { call, events } = connectClient(core);
     const r = await call<{ id: string }>('repos.open', { path: repo });
     const a = await call<AgentInfo>('agents.create', { repoId: r.id, name: 'Failer', kind: 'command', command: 'exit 3' });
-    await until(() => events.some((e) => e.name === 'agents.changed' && (e.payload as AgentInfo).id === a.id && (e.payload as AgentInfo).status === 'exited'));
+    await until(() => events.some((e) => e.name === 'agents.changed' && (e.payload as AgentInfo).id === a.id && (e.payload as AgentInfo).status === 'exited'), 'the exit event');
     const exited = events.filter((e) => e.name === 'agents.changed').map((e) => e.payload as AgentInfo).filter((p) => p.id === a.id && p.status === 'exited');
     expect(exited[0].exitCode).toBe(3);
     const restarted = await call<AgentInfo>('agents.restart', { agentId: a.id });
@@ -151,10 +107,10 @@ describe('core: agents in worktrees and terminals', () => {
   });
 
   it('refuses to remove an agent with work unless confirmed, then keeps a snapshot', async () => {
-    const { call } = connect(core);
+    const { call } = connectClient(core);
     const r = await call<{ id: string }>('repos.open', { path: repo });
     const a = await call<AgentInfo>('agents.create', { repoId: r.id, name: 'Worker', kind: 'command', command: 'echo work > result.txt; sleep 30' });
-    await until(() => existsSync(`${a.worktreePath}/result.txt`));
+    await until(() => existsSync(`${a.worktreePath}/result.txt`), 'result.txt');
     await expect(call('agents.remove', { agentId: a.id })).rejects.toMatchObject({ code: 'needs-confirmation' });
     expect(existsSync(a.worktreePath)).toBe(true);
     const removed = await call<{ snapshotRef: string }>('agents.remove', { agentId: a.id, confirm: true });
@@ -164,20 +120,20 @@ describe('core: agents in worktrees and terminals', () => {
   });
 
   it('marks running agents interrupted after a restart of the core, keeping their output', async () => {
-    const { call, text } = connect(core);
+    const { call, pane } = connectClient(core);
     const r = await call<{ id: string }>('repos.open', { path: repo });
     const a = await call<AgentInfo>('agents.create', { repoId: r.id, name: 'Sleeper', kind: 'command', command: 'echo before-restart; sleep 60' });
     await call('terminal.attach', { agentId: a.id });
-    await until(() => text(a.id).includes('before-restart'));
+    await until(() => pane(a.id).includes('before-restart'), 'the output before the restart');
     await core.dispose();
 
     core = await Core.create({ dataDir, mode: 'web', version: 'test' });
-    const second = connect(core);
+    const second = connectClient(core);
     await second.call('repos.open', { path: repo });
     const [again] = await second.call<AgentInfo[]>('agents.list', { repoId: r.id });
     expect(again.status).toBe('interrupted');
     const { replayedBytes } = await second.call<{ replayedBytes: number }>('terminal.attach', { agentId: a.id });
     expect(replayedBytes).toBeGreaterThan(0);
-    expect(second.text(a.id)).toContain('before-restart');
+    expect(second.pane(a.id)).toContain('before-restart');
   });
 });

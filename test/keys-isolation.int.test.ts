@@ -8,8 +8,9 @@ import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../src/main/core/index';
-import type { AgentInfo, Result } from '../src/shared/types';
+import type { AgentInfo } from '../src/shared/types';
 import { startFakeProvider, type FakeProvider } from './fake-provider';
+import { connectClient, quietHome, until, type CoreClient } from './helpers/core-client';
 import { makeRepo, removeDir, tempDir } from './helpers/repo';
 
 const OWN_AGENT = resolve(__dirname, '..', 'out', 'main', 'agent.js');
@@ -39,14 +40,6 @@ const SCAN = [
 
 const SCAN_LINE = /KEYSCAN chain=\[([^\]]*)\] ancestors=\[([^\]]*)\] anywhere=\[([^\]]*)\] end/;
 
-async function until(check: () => boolean, what: () => string, timeoutMs = 60_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** The environment of the agent process running in `cwd` (Linux /proc). */
 function processEnvIn(cwd: string): Record<string, string> {
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
@@ -73,14 +66,9 @@ describe.skipIf(process.platform !== 'linux')('keys are unreachable from agents'
   let repoId: string;
   const dirs: string[] = [];
   const saved = { ...process.env };
-  const output = new Map<string, string>();
-  let conn: ReturnType<Core['connect']>;
-  const call = async <T,>(method: string, params: unknown): Promise<T> => {
-    const r = (await conn.invoke(method, params)) as Result<T>;
-    if (!r.ok) throw new Error(r.error.message);
-    return r.value;
-  };
-  const pane = (id: string) => output.get(id) ?? '';
+  let client: CoreClient;
+  const call = <T,>(method: string, params: unknown) => client.call<T>(method, params);
+  const pane = (id: string) => client.pane(id);
   /** Waits for the agent's KEYSCAN line and returns its parts. */
   const scanOf = async (id: string) => {
     await until(() => SCAN_LINE.test(pane(id)), () => `the scan in the pane:\n${pane(id).slice(-2000)}`);
@@ -90,21 +78,12 @@ describe.skipIf(process.platform !== 'linux')('keys are unreachable from agents'
 
   beforeAll(async () => {
     fake = await startFakeProvider({ apiKey: KEY });
-    home = tempDir('flotilla-keys-home-');
-    writeFileSync(join(home, '.bashrc'), "PS1='$ '\n");
-    process.env.HOME = home;
-    process.env.SHELL = '/bin/bash';
+    home = quietHome('flotilla-keys-home-');
     const repo = makeRepo({ 'README.md': '# demo\n' });
     dataDir = tempDir('flotilla-keys-data-');
     dirs.push(home, repo, dataDir);
     core = await Core.create({ dataDir, mode: 'web', version: 'test', ownAgentEntry: OWN_AGENT });
-    conn = core.connect({
-      event: () => undefined,
-      terminalData: (id, data) => {
-        output.set(id, pane(id) + Buffer.from(data).toString('utf8'));
-        conn.notify('terminal.ack', { agentId: id, bytes: data.length });
-      },
-    });
+    client = connectClient(core);
     repoId = (await call<{ id: string }>('repos.open', { path: repo })).id;
     await call('providers.save', { id: 'fake', kind: 'openai-compatible', name: 'Fake', baseUrl: `${fake.url}/v1`, models: ['gpt-4o-mini'] });
     await call('providers.setKey', { id: 'fake', key: KEY });
@@ -131,7 +110,7 @@ describe.skipIf(process.platform !== 'linux')('keys are unreachable from agents'
     await call('terminal.attach', { agentId: a.id });
     const script = join(home, 'scan.sh');
     writeFileSync(script, `${SCAN}\n`);
-    conn.notify('terminal.input', { agentId: a.id, data: `sh ${script}\r` });
+    client.conn.notify('terminal.input', { agentId: a.id, data: `sh ${script}\r` });
     const scan = await scanOf(a.id);
     expect(scan.chain).toContain(process.pid);
     expect(scan).toMatchObject({ ancestors: 'none', anywhere: 'none' });

@@ -7,10 +7,11 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Core, type ClientConnection } from '../src/main/core/index';
+import { Core } from '../src/main/core/index';
 import { createWorktree, worktreeRoot } from '../src/main/core/worktrees';
 import { findSurvivors } from '../src/main/core/agents/orphans';
-import type { AgentInfo, Result } from '../src/shared/types';
+import type { AgentInfo } from '../src/shared/types';
+import { connectClient, until } from './helpers/core-client';
 import { makeRepo, removeDir, sh, tempDir } from './helpers/repo';
 
 // A second core compiled on the fly by tsx takes seconds on a loaded 2-core machine.
@@ -24,25 +25,6 @@ const CHILD_CREATE = join(ROOT, 'test/fixtures/core-child/create-agent.ts');
 interface Leftovers {
   orphans: { slug: string; worktreePath: string | null; branch: string | null; registered: boolean }[];
   survivors: { agentId: string; name: string; processes: { pid: number; command: string }[] }[];
-}
-
-function connect(core: Core) {
-  const conn: ClientConnection = core.connect({ event: () => undefined, terminalData: () => undefined });
-  const invoke = <T>(method: string, params: unknown) => conn.invoke(method, params) as Promise<Result<T>>;
-  const call = async <T>(method: string, params: unknown): Promise<T> => {
-    const result = await invoke<T>(method, params);
-    if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
-    return result.value;
-  };
-  return { invoke, call };
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** Running and not a zombie (a zombie waits only for its parent to reap it). */
@@ -73,7 +55,7 @@ describe('leftovers of a creation cut short', () => {
   });
 
   it('reports a worktree and branches no agent owns after a restart, and removes them only with a snapshot of their work', async () => {
-    let { call, invoke } = connect(core);
+    let { call, invoke } = connectClient(core);
     const r = await call<{ id: string }>('repos.open', { path: repo });
     const owned = await call<AgentInfo>('agents.create', { repoId: r.id, name: 'Kept', kind: 'command', command: 'true' });
 
@@ -89,7 +71,7 @@ describe('leftovers of a creation cut short', () => {
 
     await core.dispose();
     core = await Core.create({ dataDir, mode: 'web', version: 'test' });
-    ({ call, invoke } = connect(core));
+    ({ call, invoke } = connectClient(core));
 
     const found = await call<Leftovers>('agents.leftovers', { repoId: r.id });
     expect(found.survivors).toEqual([]);
@@ -122,7 +104,7 @@ describe('leftovers of a creation cut short', () => {
   });
 
   it('adopts a leftover worktree as a Shell agent that then works like any other', async () => {
-    const { call } = connect(core);
+    const { call } = connectClient(core);
     const r = await call<{ id: string }>('repos.open', { path: repo });
     const path = join(worktreeRoot(dataDir, repo), 'found-owl');
     await createWorktree({ topLevel: repo, worktreePath: path, branch: 'flotilla/found-owl', baseSha: sh(repo, 'rev-parse', 'HEAD') });
@@ -139,7 +121,7 @@ describe('leftovers of a creation cut short', () => {
   });
 
   it("never runs the leftover worktree's own git config while removing it", async () => {
-    const { call } = connect(core);
+    const { call } = connectClient(core);
     const r = await call<{ id: string }>('repos.open', { path: repo });
     const path = join(worktreeRoot(dataDir, repo), 'trap-door');
     await createWorktree({ topLevel: repo, worktreePath: path, branch: 'flotilla/trap-door', baseSha: sh(repo, 'rev-parse', 'HEAD') });
@@ -162,7 +144,7 @@ describe('leftovers of a creation cut short', () => {
   });
 
   it('leaves a folder alone that git does not list as a worktree', async () => {
-    const { call, invoke } = connect(core);
+    const { call, invoke } = connectClient(core);
     const r = await call<{ id: string }>('repos.open', { path: repo });
     const stray = join(worktreeRoot(dataDir, repo), 'stray');
     await createWorktree({ topLevel: repo, worktreePath: stray, branch: 'flotilla/stray', baseSha: sh(repo, 'rev-parse', 'HEAD') });
@@ -217,7 +199,7 @@ describe('kill -9 of Flotilla while it creates an agent', () => {
 
       const core = await Core.create({ dataDir, mode: 'web', version: 'test' });
       try {
-        const { call } = connect(core);
+        const { call } = connectClient(core);
         const r = await call<{ id: string }>('repos.open', { path: repo });
         const agents = await call<AgentInfo[]>('agents.list', { repoId: r.id });
         const found = await call<Leftovers>('agents.leftovers', { repoId: r.id });
@@ -300,7 +282,7 @@ describe.skipIf(process.platform !== 'linux')('an agent process that outlives ki
     pids.push(userPid);
 
     core = await Core.create({ dataDir, mode: 'web', version: 'test' });
-    const { call, invoke } = connect(core);
+    const { call, invoke } = connectClient(core);
     const r = await call<{ id: string }>('repos.open', { path: repo });
     const found = await call<Leftovers>('agents.leftovers', { repoId: r.id });
     expect(found.orphans).toEqual([]);

@@ -3,24 +3,16 @@
  * built-in provider moved to another base URL, and "the CLI's own (environment)" key, each reached
  * by a real agent through the provider gateway, against the fake provider.
  */
-import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Core } from '../src/main/core/index';
-import type { AgentInfo, Result } from '../src/shared/types';
+import type { AgentInfo } from '../src/shared/types';
 import { startFakeProvider, type FakeProvider } from './fake-provider';
+import { connectClient, quietHome, until, type CoreClient } from './helpers/core-client';
 import { makeRepo, removeDir, tempDir } from './helpers/repo';
 
 const OWN_AGENT = resolve(__dirname, '..', 'out', 'main', 'agent.js');
 const KEY = 'sk-endpoint-test-5e4d3c2b1a';
-
-async function until(check: () => boolean, what: () => string, timeoutMs = 60_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The request carried the real key in the header its client uses, and no agent token anywhere. */
 function realKeyOnly(headers: Record<string, string>): boolean {
@@ -34,32 +26,18 @@ describe('provider endpoints by base URL', () => {
   let repoId: string;
   const dirs: string[] = [];
   const saved = { ...process.env };
-  const output = new Map<string, string>();
-  let conn: ReturnType<Core['connect']>;
-  const call = async <T,>(method: string, params: unknown): Promise<T> => {
-    const r = (await conn.invoke(method, params)) as Result<T>;
-    if (!r.ok) throw new Error(r.error.message);
-    return r.value;
-  };
-  const pane = (id: string) => output.get(id) ?? '';
+  let client: CoreClient;
+  const call = <T,>(method: string, params: unknown) => client.call<T>(method, params);
+  const pane = (id: string) => client.pane(id);
 
   beforeAll(async () => {
     fake = await startFakeProvider({ apiKey: KEY });
-    const home = tempDir('flotilla-endpoints-home-');
-    writeFileSync(join(home, '.bashrc'), "PS1='$ '\n");
-    process.env.HOME = home;
-    process.env.SHELL = '/bin/bash';
+    const home = quietHome('flotilla-endpoints-home-');
     const repo = makeRepo({ 'README.md': '# demo\n' });
     const dataDir = tempDir('flotilla-endpoints-data-');
     dirs.push(home, repo, dataDir);
     core = await Core.create({ dataDir, mode: 'web', version: 'test', ownAgentEntry: OWN_AGENT });
-    conn = core.connect({
-      event: () => undefined,
-      terminalData: (id, data) => {
-        output.set(id, pane(id) + Buffer.from(data).toString('utf8'));
-        conn.notify('terminal.ack', { agentId: id, bytes: data.length });
-      },
-    });
+    client = connectClient(core);
     repoId = (await call<{ id: string }>('repos.open', { path: repo })).id;
   });
 

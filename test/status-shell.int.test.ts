@@ -1,44 +1,21 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Core, type ClientConnection } from '../src/main/core/index';
-import type { Activity, AgentInfo, Result } from '../src/shared/types';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Core } from '../src/main/core/index';
+import type { Activity, AgentInfo } from '../src/shared/types';
 import { attentionItems } from '../src/renderer/features/attention/attention';
+import { connectClient, until, useQuietHome } from './helpers/core-client';
 import { makeRepo, removeDir, tempDir } from './helpers/repo';
-
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('status of idle shells, through the real core and PTYs', () => {
   let repo: string;
   let dataDir: string;
-  let home: string;
   let core: Core;
-  const saved = { HOME: process.env.HOME, SHELL: process.env.SHELL };
   /** Every activity each agent went through, in order. */
   const history = new Map<string, Activity[]>();
   const latest = new Map<string, AgentInfo>();
-  const output = new Map<string, string>();
-  let conn: ClientConnection;
-  let call: <T>(method: string, params: unknown) => Promise<T>;
+  let client: ReturnType<typeof connectClient>;
+  const call = <T>(method: string, params: unknown) => client.call<T>(method, params);
 
-  beforeAll(() => {
-    home = tempDir('flotilla-home-');
-    writeFileSync(join(home, '.bashrc'), "PS1='$ '\n");
-    writeFileSync(join(home, '.profile'), "PS1='$ '\n");
-    process.env.HOME = home;
-    process.env.SHELL = '/bin/bash';
-  });
-  afterAll(() => {
-    process.env.HOME = saved.HOME;
-    process.env.SHELL = saved.SHELL;
-    removeDir(home);
-  });
+  useQuietHome();
 
   beforeEach(async () => {
     repo = makeRepo({ 'README.md': '# status\n' });
@@ -46,26 +23,14 @@ describe('status of idle shells, through the real core and PTYs', () => {
     core = await Core.create({ dataDir, mode: 'web', version: 'test' });
     history.clear();
     latest.clear();
-    output.clear();
-    conn = core.connect({
-      event: (name, payload) => {
-        if (name !== 'agents.changed') return;
-        const agent = payload as AgentInfo;
-        latest.set(agent.id, agent);
-        const seen = history.get(agent.id) ?? [];
-        if (agent.activity && seen[seen.length - 1] !== agent.activity) seen.push(agent.activity);
-        history.set(agent.id, seen);
-      },
-      terminalData: (agentId, data) => {
-        output.set(agentId, (output.get(agentId) ?? '') + Buffer.from(data).toString('utf8'));
-        conn.notify('terminal.ack', { agentId, bytes: data.length });
-      },
+    client = connectClient(core, (name, payload) => {
+      if (name !== 'agents.changed') return;
+      const agent = payload as AgentInfo;
+      latest.set(agent.id, agent);
+      const seen = history.get(agent.id) ?? [];
+      if (agent.activity && seen[seen.length - 1] !== agent.activity) seen.push(agent.activity);
+      history.set(agent.id, seen);
     });
-    call = async <T>(method: string, params: unknown): Promise<T> => {
-      const r = (await conn.invoke(method, params)) as Result<T>;
-      if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
-      return r.value;
-    };
   });
   afterEach(async () => {
     await core.dispose();
@@ -77,7 +42,7 @@ describe('status of idle shells, through the real core and PTYs', () => {
     const r = await call<{ id: string }>('repos.open', { path: repo });
     const a = await call<AgentInfo>('agents.create', { repoId: r.id, name, kind: 'shell' });
     await call('terminal.attach', { agentId: a.id });
-    await until(() => (output.get(a.id) ?? '').includes('$ '), `${name}'s prompt`);
+    await until(() => client.pane(a.id).includes('$ '), `${name}'s prompt`);
     await until(() => latest.get(a.id)?.activity === 'idle', `${name} to go idle`);
     return a;
   }
@@ -91,10 +56,10 @@ describe('status of idle shells, through the real core and PTYs', () => {
       [90, 25],
       [70, 30],
     ]) {
-      const printed = (output.get(a.id) ?? '').length;
+      const printed = client.pane(a.id).length;
       await call('terminal.resize', { agentId: a.id, cols, rows });
       // bash repaints its prompt for the new size: that output is what used to read as work.
-      await until(() => (output.get(a.id) ?? '').length > printed, 'the redraw after a resize');
+      await until(() => client.pane(a.id).length > printed, 'the redraw after a resize');
     }
     // Long enough for a "working" flip to have happened and to have been reported.
     const settled = Date.now() + 3_000;
@@ -103,7 +68,7 @@ describe('status of idle shells, through the real core and PTYs', () => {
     expect(latest.get(a.id)?.activity).toBe('idle');
 
     // Real work after the resize still counts.
-    conn.notify('terminal.input', { agentId: a.id, data: 'echo typed-$((6*7))\r' });
+    client.conn.notify('terminal.input', { agentId: a.id, data: 'echo typed-$((6*7))\r' });
     await until(() => history.get(a.id)!.includes('working') && history.get(a.id)!.length > before, 'the shell to work');
     await until(() => latest.get(a.id)?.activity === 'idle', 'the shell to go idle again');
   });
@@ -114,7 +79,7 @@ describe('status of idle shells, through the real core and PTYs', () => {
     const agents = { [a.id]: latest.get(a.id)!, [b.id]: latest.get(b.id)! };
     expect(attentionItems([a.id, b.id], agents, {})).toEqual([]);
     // A shell that exits with an error does need the user.
-    conn.notify('terminal.input', { agentId: b.id, data: 'exit 4\r' });
+    client.conn.notify('terminal.input', { agentId: b.id, data: 'exit 4\r' });
     await until(() => latest.get(b.id)?.activity === 'failed', 'the shell to fail');
     const after = { [a.id]: latest.get(a.id)!, [b.id]: latest.get(b.id)! };
     expect(attentionItems([a.id, b.id], after, {})).toEqual([{ agentId: b.id, reason: 'failed' }]);

@@ -139,6 +139,20 @@ describe("ActivityTracker: resizes and quiet shells", () => {
     expect(t.get("sh")).toBe("working");
   });
 
+  it("keeps an agent that reports its first status itself working until it does, however slow its start", () => {
+    const { t } = fakeTracker();
+    t.start("own", true, "waiting", true);
+    t.start("hooks", true);
+    vi.advanceTimersByTime(10_000); // a loaded machine: no output, no report yet
+    expect(t.get("own")).toBe("working");
+    expect(t.get("hooks")).toBe("waiting"); // a hooks CLI at its first prompt reports nothing
+    t.noteInput("own"); // typing ahead during start-up changes nothing
+    vi.advanceTimersByTime(10_000);
+    expect(t.get("own")).toBe("working");
+    t.noteReport("own", "waiting");
+    expect(t.get("own")).toBe("waiting");
+  });
+
   it("calls a quiet shell idle and a quiet CLI waiting", () => {
     const { t } = fakeTracker();
     t.start("sh", false, "idle");

@@ -35,7 +35,4 @@ export async function toResult<T>(fn: () => Promise<T> | T): Promise<Result<T>> 
   }
 }
 
-/** Exhaustiveness check for switches over closed unions. */
-export function assertNever(value: never): never {
-  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
-}
+export { assertNever } from '../../shared/assert-never';

@@ -14,6 +14,7 @@ import type { Duplex } from 'node:stream';
 import { resolve } from 'node:path';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { encodeTerminalFrame } from '../../shared/contract';
+import { rendererCsp } from '../../shared/csp';
 import type { Result } from '../../shared/types';
 import type { ClientSink, Core } from '../core';
 import { log, rememberSecret } from '../core/log';
@@ -50,16 +51,9 @@ export const WS_TOKEN_PROTOCOL_PREFIX = 'flotilla-token.';
  */
 export const LEGACY_TOKEN_COOKIE = 'flotilla_token';
 
-/**
- * The policy sent with every response. `connect-src` names only this server's own WebSocket
- * (the renderer's meta tag allows more, and the stricter of the two applies).
- */
+/** The policy sent with every response: `connect-src` names only this server's own WebSocket. */
 export function contentSecurityPolicy(host: string): string {
-  return (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; " +
-    `connect-src 'self' ws://${host}; img-src 'self' data:; font-src 'self' data:; object-src 'none'; ` +
-    "base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
-  );
+  return rendererCsp({ connect: [`ws://${host}`] });
 }
 
 /**

@@ -99,10 +99,11 @@ export class AgentProcess implements Disposable {
     process.watchReport(reportFile);
     process.watchCliUsage(stateDir);
     // A quiet shell or command asked nothing: idle, not waiting for the user. Agents that report
-    // their own status (Flotilla's agent, CLIs with hooks) are not judged by silence.
+    // their own status (Flotilla's agent, CLIs with hooks) are not judged by silence; Flotilla's
+    // agent even reports its first status itself, so it is working until it does.
     const quiet = row.kind === 'shell' || row.kind === 'command' ? 'idle' : 'waiting';
     const reportsStatus = row.kind === 'flotilla' || (row.kind === 'cli' && Boolean(row.launch?.presetId && deps.catalog.get(row.launch.presetId)?.hasStatusHooks));
-    host.activity.start(row.id, reportsStatus, quiet);
+    host.activity.start(row.id, reportsStatus, quiet, row.kind === 'flotilla');
     deps.db.agents.update(row.id, { status: 'running', exitCode: null, updatedAt: Date.now() });
     deps.db.journal.append({ kind: 'agent', id: row.id }, 'started', { processId: runId, resume });
     host.emitChanged(row.id);

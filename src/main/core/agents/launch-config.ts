@@ -3,6 +3,7 @@
  * provider (Flotilla's agent must be able to use it), the permission mode, and confinement and
  * network defaults (confined wherever it can be; a confined agent with a provider reaches only it).
  */
+import { confinedByDefault } from '../../../shared/confinement';
 import type { LaunchConfig } from '../../../shared/types';
 import type { CatalogService } from '../catalog';
 import { AppError } from '../errors';
@@ -40,8 +41,7 @@ deps: { catalog: CatalogService; providers: ProviderService; netBridgeEntry: str
   if (params.kind === 'flotilla' && provider) checkOwnAgentProvider(provider, params.model?.trim() || null);
   const permissionMode = params.permissionMode ?? (params.kind === 'flotilla' ? 'auto-edit' : 'ask');
   const sandbox = await detectSandbox();
-  // Flotilla's agent is confined wherever a sandbox exists, whatever its mode; CLIs in ask mode are not.
-  const confined = params.confined ?? (sandbox.available && (params.kind === 'flotilla' || permissionMode !== 'ask'));
+  const confined = params.confined ?? confinedByDefault(params.kind, permissionMode, sandbox.available);
   if (confined && !sandbox.available) throw new AppError('unsupported', sandbox.note);
   // A confined agent with a provider reaches only that provider unless asked otherwise (where
   // the network bridge is built; without it 'provider' would mean no network at all).

@@ -23,15 +23,8 @@ import {
   type ProviderNetworkPlan,
   type SandboxGit,
 } from '../sandbox';
+import { KEY_ENV } from '../../../shared/vendor-keys';
 import { buildAgentEnv } from './agent-env';
-
-/** The environment variable that carries each vendor's key, for Flotilla's own agent. */
-const KEY_VARIABLE: Record<ProviderKind, string> = {
-  openai: 'OPENAI_API_KEY',
-  'openai-compatible': 'OPENAI_API_KEY',
-  anthropic: 'ANTHROPIC_API_KEY',
-  google: 'GEMINI_API_KEY',
-};
 
 /** Where each vendor's API lives when the provider has no base URL of its own. */
 const VENDOR_BASE_URL: Record<ProviderKind, string | null> = {
@@ -260,7 +253,7 @@ function planOwnAgent(
   const routed = viaGateway(provider);
   agentEnv.FLOTILLA_AGENT_BASE_URL = routed.baseUrl;
   // The agent's token, not the key: the gateway puts the real one (if any) on each request.
-  agentEnv[KEY_VARIABLE[provider.kind]] = routed.key;
+  agentEnv[KEY_ENV[provider.kind]] = routed.key;
   return { file: process.execPath, args: [ctx.ownAgentEntry], env: agentEnv };
 }
 
@@ -274,7 +267,7 @@ export function checkOwnAgentProvider(
 ): string {
   // The vendors' own endpoints need a key; a server the user added (a local one) may need none.
   if (!provider.key && provider.baseUrl === null) {
-    throw new AppError('invalid-params', `${provider.name} has no API key. Add one in Settings → Providers (or set ${KEY_VARIABLE[provider.kind]}).`);
+    throw new AppError('invalid-params', `${provider.name} has no API key. Add one in Settings → Providers (or set ${KEY_ENV[provider.kind]}).`);
   }
   const chosen = model ?? provider.models[0];
   if (!chosen) throw new AppError('invalid-params', `Choose a model for ${provider.name}.`);

@@ -4,15 +4,16 @@
  */
 import { join } from "node:path";
 import type { ProviderKind } from "../../../shared/types";
+import { KEY_ENV } from "../../../shared/vendor-keys";
 import { assertNever } from "../errors";
 import type { CliLaunch, CliLaunchOptions, CliProvider } from "./launch";
 
 /** Variables carrying each provider kind's key and base URL, for CLIs that read the vendor's own names. */
 const PROVIDER_ENV: Record<ProviderKind, { key: string; baseUrl: string }> = {
-  anthropic: { key: "ANTHROPIC_API_KEY", baseUrl: "ANTHROPIC_BASE_URL" },
-  openai: { key: "OPENAI_API_KEY", baseUrl: "OPENAI_BASE_URL" },
-  "openai-compatible": { key: "OPENAI_API_KEY", baseUrl: "OPENAI_BASE_URL" },
-  google: { key: "GEMINI_API_KEY", baseUrl: "GOOGLE_GEMINI_BASE_URL" },
+  anthropic: { key: KEY_ENV.anthropic, baseUrl: "ANTHROPIC_BASE_URL" },
+  openai: { key: KEY_ENV.openai, baseUrl: "OPENAI_BASE_URL" },
+  "openai-compatible": { key: KEY_ENV["openai-compatible"], baseUrl: "OPENAI_BASE_URL" },
+  google: { key: KEY_ENV.google, baseUrl: "GOOGLE_GEMINI_BASE_URL" },
 };
 
 /** Quotes a value for a POSIX shell command line. */

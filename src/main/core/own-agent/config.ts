@@ -3,6 +3,7 @@
  */
 import { dirname } from 'node:path';
 import { PERMISSION_MODES, PROVIDER_KINDS, type PermissionMode, type ProviderKind } from '../../../shared/types';
+import { KEY_ENV } from '../../../shared/vendor-keys';
 import type { AgentConfig } from './types';
 
 /** Default turn limit per user message. */
@@ -18,8 +19,7 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 120_000;
 
 const DEFAULT_NAMES: Record<ProviderKind, string> = { openai: 'OpenAI', anthropic: 'Anthropic', google: 'Google', 'openai-compatible': 'OpenAI-compatible endpoint' };
 
-/** The environment variable holding each provider's key. */
-export const KEY_ENV: Record<ProviderKind, string> = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY', google: 'GEMINI_API_KEY', 'openai-compatible': 'OPENAI_API_KEY' };
+export { KEY_ENV };
 
 /** Reads FLOTILLA_AGENT_* and the provider's key; an error is a sentence for the user. */
 export function readAgentConfig(env: Record<string, string | undefined>): { ok: true; config: AgentConfig } | { ok: false; message: string } {

@@ -3,12 +3,13 @@
  * kept for the model, in its own process group so a timeout or Ctrl-C kills what it started too.
  */
 import { spawn } from 'node:child_process';
+import { VENDOR_KEY_ENV_NAMES } from '../../../shared/vendor-keys';
 import { defaultShell } from '../pty/default-shell';
 
 /** Bytes of a command's output (its tail) returned to the model. */
 export const COMMAND_OUTPUT_TAIL_BYTES = 16 * 1024;
 /** Environment variables a command run by the model never sees: its gateway token, Flotilla's own switches. */
-const SECRET_ENV = /^(OPENAI_API_KEY|ANTHROPIC_API_KEY|GEMINI_API_KEY|GOOGLE_API_KEY|FLOTILLA_.*|ELECTRON_RUN_AS_NODE)$/;
+const SECRET_ENV = new RegExp(`^(${[...VENDOR_KEY_ENV_NAMES, 'FLOTILLA_.*', 'ELECTRON_RUN_AS_NODE'].join('|')})$`);
 
 /** What a command needs from the running agent. */
 export interface CommandContext {

@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import type { ProviderKind } from '../../../shared/types';
-import { AppError, assertNever } from '../errors';
+import { vendorKeyEnvNames, VENDOR_KEY_ENV_NAMES } from '../../../shared/vendor-keys';
+import { AppError } from '../errors';
 import { BUILTIN_PROVIDERS } from './defaults';
 import { keyFileProblem, readOwnerOnlyJson, writeOwnerOnlyJson } from './key-file';
 
@@ -26,22 +27,7 @@ export interface SecretStore {
   environmentKey?(kind: ProviderKind): string | null;
 }
 
-/** The vendors' own environment variable names for a provider kind, in order of preference. */
-export function vendorKeyEnvNames(kind: ProviderKind): string[] {
-  switch (kind) {
-    case 'openai':
-      return ['OPENAI_API_KEY'];
-    case 'anthropic':
-      return ['ANTHROPIC_API_KEY'];
-    case 'google':
-      return ['GEMINI_API_KEY', 'GOOGLE_API_KEY'];
-    case 'openai-compatible':
-      // A local server or a router: OPENAI_API_KEY belongs to OpenAI and must not leak to it.
-      return [];
-    default:
-      return assertNever(kind);
-  }
-}
+export { vendorKeyEnvNames };
 
 /** `FLOTILLA_KEY_<ID>`: the per-provider variable, e.g. FLOTILLA_KEY_OPEN_ROUTER for 'open-router'. */
 export function flotillaKeyEnvName(providerId: string): string {
@@ -77,10 +63,7 @@ export function vendorKeyFromEnv(kind: ProviderKind, env: NodeJS.ProcessEnv): st
  * `flotilla serve` takes out of its own environment at start.
  */
 export function isKeyEnvName(name: string): boolean {
-  return (
-    name.startsWith('FLOTILLA_KEY_') ||
-    (['openai', 'anthropic', 'google'] as const).some((kind) => vendorKeyEnvNames(kind).includes(name))
-  );
+  return name.startsWith('FLOTILLA_KEY_') || VENDOR_KEY_ENV_NAMES.includes(name);
 }
 
 interface KeysFile {

@@ -57,13 +57,17 @@ export class ActivityTracker {
   /**
    * The agent's process started: it is working (starting up) until it goes quiet. `quiet` is what
    * a quiet agent is: "waiting" for a CLI at its prompt, "idle" for a shell or command.
+   * `reportsFirst`: the agent says its first status itself (Flotilla's agent reports "waiting" at
+   * its prompt, "working" while its model answers), so silence before that report is start-up
+   * work — on a loaded machine it can take longer than `quietMs` — not a question for the user.
+   * CLIs with hooks say nothing until the user's first prompt, so for them silence still counts.
    */
-  start(agentId: string, hasHooks: boolean, quiet: QuietActivity = "waiting"): void {
+  start(agentId: string, hasHooks: boolean, quiet: QuietActivity = "waiting", reportsFirst = false): void {
     this.forget(agentId);
     const state: AgentState = {
       activity: null,
       hasHooks,
-      reported: false,
+      reported: hasHooks && reportsFirst,
       lastOutputAt: Date.now(),
       redrawUntil: 0,
       quiet,

@@ -2,6 +2,8 @@
  * The New-agent dialog's decisions as pure functions: labels of catalog entries and providers,
  * sensible defaults, validation and the `agents.create` parameters for each kind.
  */
+import { assertNever } from '../../../shared/assert-never';
+import { confinedByDefault } from '../../../shared/confinement';
 import type { ParamsOf } from '../../../shared/contract';
 import {
   PERMISSION_MODES,
@@ -50,14 +52,9 @@ export function permissionModesFor(kind: AgentKind, entry: CatalogEntry | undefi
   return PERMISSION_MODES;
 }
 
-/**
- * Confinement defaults to on where a sandbox exists: always for Flotilla's agent, and for a CLI
- * in the modes that act without asking; a Shell or Command agent only when asked. Mirrors the
- * core's default.
- */
+/** Whether the dialog starts with confinement on: the core's own default (no kind yet: a CLI's). */
 export function defaultConfined(mode: PermissionMode, sandbox: SandboxInfo | null, kind?: AgentKind): boolean {
-  if (kind === 'shell' || kind === 'command') return false;
-  return sandbox !== null && sandbox.available && (kind === 'flotilla' || mode !== 'ask');
+  return confinedByDefault(kind ?? 'cli', mode, sandbox?.available === true);
 }
 
 /**
@@ -136,8 +133,4 @@ export function createParams(form: LaunchForm): ParamsOf<'agents.create'> {
     if (form.confined) params.network = form.network;
   }
   return params;
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected kind ${String(value)}`);
 }

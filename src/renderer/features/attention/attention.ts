@@ -2,6 +2,7 @@
  * Which agents need the user, and when to tell them: pure functions over plain agent data so
  * the header's list, the Ctrl+Shift+A shortcut and the notifications agree.
  */
+import { assertNever } from '../../../shared/assert-never';
 import type { Activity, AgentInfo } from '../../../shared/types';
 
 /** Why an agent is on the attention list. */
@@ -122,8 +123,4 @@ export function attentionMessage(agentName: string, reason: AttentionReason): { 
     default:
       return assertNever(reason);
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected value ${String(value)}`);
 }

@@ -1,3 +1,4 @@
+import { assertNever } from '../../../shared/assert-never';
 import type { Activity, AgentInfo, DiffStat, RemovalCheck, Usage } from '../../../shared/types';
 
 /** Unicode minus, as in `2 files +10 −3`. */
@@ -120,8 +121,4 @@ export function activityLabel(activity: Activity): string {
     default:
       return assertNever(activity);
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected value ${String(value)}`);
 }

@@ -1,3 +1,5 @@
+import { assertNever } from '../../../shared/assert-never';
+
 /** A direction for moving focus between panes. */
 export type PaneDirection = 'left' | 'right' | 'up' | 'down';
 
@@ -21,10 +23,6 @@ export function neighborIndex(index: number, count: number, cols: number, direct
     default:
       return assertNever(direction);
   }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected direction ${String(value)}`);
 }
 
 /** Maps an arrow key to a direction. */

@@ -1,10 +1,13 @@
 /**
  * The page's side of terminal-socket-worker.ts: a WebSocketLike whose socket lives in a Web
- * Worker. Terminal output arrives in per-agent batches, at most one per animation frame; the
- * page asks for the next batch once it has handed the last one to the terminals and a frame
- * has passed, so xterm is written (and redraws) once per frame however fast bytes arrive.
+ * Worker. Terminal output arrives in per-agent batches; the page asks for the next batch as
+ * soon as its terminals have parsed the last one (terminal-writes.ts), so xterm always has
+ * the output that is there to parse and never waits idle for a frame, while output that
+ * arrives during a long frame is merged into one write per pane. xterm redraws once per
+ * animation frame however many writes it was given.
  */
 import type { WebSocketLike } from './ws-client';
+import { whenWritesSettled } from './terminal-writes';
 
 /** Page → worker. */
 export type ToWorker =
@@ -21,7 +24,7 @@ export type FromWorker =
   | { t: 'error' }
   | { t: 'close'; code: number; reason: string };
 
-/** A hidden page gets no animation frames; still ask for the next batch after this long. */
+/** A write whose callback never comes (its terminal was disposed mid-parse) holds the next batch back at most this long. */
 const READY_FALLBACK_MS = 250;
 
 const CONNECTING = 0;
@@ -52,8 +55,8 @@ export function createWorkerSocket(url: string, protocols: string[] = []): WebSo
       asked = true;
       post({ t: 'ready' });
     };
-    requestAnimationFrame(ask);
-    setTimeout(ask, READY_FALLBACK_MS);
+    whenWritesSettled(ask);
+    if (!asked) setTimeout(ask, READY_FALLBACK_MS);
   };
 
   const socket: WebSocketLike = {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeTerminalFrame, encodeTerminalFrame } from '../src/shared/contract';
 import { INTERACTIVE_FRAME_BYTES, OutputBatcher } from '../src/renderer/transport/output-batcher';
-import { trackWrite, whenWritesSettled } from '../src/renderer/transport/terminal-writes';
 
 interface Posted {
   frames: { agentId: string; data: Uint8Array }[];
@@ -102,17 +101,3 @@ describe('OutputBatcher', () => {
   });
 });
 
-describe('terminal writes in flight', () => {
-  it('asks for the next batch only once every terminal has parsed its write', () => {
-    const calls: string[] = [];
-    whenWritesSettled(() => calls.push('idle at once'));
-    const first = trackWrite();
-    const second = trackWrite();
-    whenWritesSettled(() => calls.push('settled'));
-    first();
-    first(); // a second release of the same write changes nothing
-    expect(calls).toEqual(['idle at once']);
-    second();
-    expect(calls).toEqual(['idle at once', 'settled']);
-  });
-});

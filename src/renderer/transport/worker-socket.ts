@@ -1,13 +1,10 @@
 /**
  * The page's side of terminal-socket-worker.ts: a WebSocketLike whose socket lives in a Web
- * Worker. Terminal output arrives in per-agent batches; the page asks for the next batch as
- * soon as its terminals have parsed the last one (terminal-writes.ts), so xterm always has
- * the output that is there to parse and never waits idle for a frame, while output that
- * arrives during a long frame is merged into one write per pane. xterm redraws once per
- * animation frame however many writes it was given.
+ * Worker. Terminal output arrives in per-agent batches, at most one per animation frame; the
+ * page asks for the next batch once it has handed the last one to the terminals and a frame
+ * has passed, so xterm is written (and redraws) once per frame however fast bytes arrive.
  */
 import type { WebSocketLike } from './ws-client';
-import { whenWritesSettled } from './terminal-writes';
 
 /** Page → worker. */
 export type ToWorker =
@@ -24,7 +21,7 @@ export type FromWorker =
   | { t: 'error' }
   | { t: 'close'; code: number; reason: string };
 
-/** A write whose callback never comes (its terminal was disposed mid-parse) holds the next batch back at most this long. */
+/** A hidden page gets no animation frames; still ask for the next batch after this long. */
 const READY_FALLBACK_MS = 250;
 
 const CONNECTING = 0;
@@ -55,8 +52,8 @@ export function createWorkerSocket(url: string, protocols: string[] = []): WebSo
       asked = true;
       post({ t: 'ready' });
     };
-    whenWritesSettled(ask);
-    if (!asked) setTimeout(ask, READY_FALLBACK_MS);
+    requestAnimationFrame(ask);
+    setTimeout(ask, READY_FALLBACK_MS);
   };
 
   const socket: WebSocketLike = {

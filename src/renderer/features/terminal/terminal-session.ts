@@ -3,7 +3,6 @@ import { FitAddon } from '@xterm/addon-fit';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { WebglAddon } from '@xterm/addon-webgl';
 import { getClient } from '../../transport';
-import { trackWrite } from '../../transport/terminal-writes';
 import { toastError } from '../../stores/toast-store';
 import { call } from '../common/call';
 import { AckBatcher } from './ack-batcher';
@@ -79,8 +78,8 @@ export class TerminalSession {
   private disposed = false;
   private attached = false;
   private written = 0;
-  /** Writes handed to xterm and not yet parsed, each with its terminal-writes release. */
-  private readonly parsing = new Set<() => void>();
+  /** Writes handed to xterm whose callback has not come yet. */
+  private unparsedWrites = 0;
   private readonly writeListeners = new Set<(data: Uint8Array) => void>();
 
   constructor(
@@ -113,20 +112,14 @@ export class TerminalSession {
       client.onTerminalData((frame) => {
         if (frame.agentId !== agentId || this.disposed) return;
         const data = frame.data;
-        // The worker sends the next batch once every terminal has parsed this one.
-        const parsed = trackWrite();
-        this.parsing.add(parsed);
+        this.unparsedWrites++;
         this.term.write(data, () => {
-          this.parsing.delete(parsed);
-          try {
-            this.acks.add(data.length);
-            // Parsed all it was given: ack now rather than on a timer a long frame may delay.
-            if (this.parsing.size === 0) this.acks.flush();
-            this.written += data.length;
-            for (const listener of this.writeListeners) listener(data);
-          } finally {
-            parsed();
-          }
+          this.unparsedWrites--;
+          this.acks.add(data.length);
+          // Parsed all it was given: ack now rather than on a timer a long frame may delay.
+          if (this.unparsedWrites === 0) this.acks.flush();
+          this.written += data.length;
+          for (const listener of this.writeListeners) listener(data);
         });
       }),
     );
@@ -209,9 +202,6 @@ export class TerminalSession {
     if (this.resizeTimer) clearTimeout(this.resizeTimer);
     for (const dispose of this.disposers.splice(0).reverse()) dispose();
     this.acks.dispose();
-    // xterm drops the callbacks of writes it has not parsed: do not hold the next batch for them.
-    for (const release of this.parsing) release();
-    this.parsing.clear();
     const agentId = this.agentId;
     void enqueue(agentId, () => call('terminal.detach', { agentId }));
     this.disposeWebgl();

@@ -55,6 +55,8 @@ export class TerminalSession {
   private disposed = false;
   private attached = false;
   private written = 0;
+  /** Writes handed to xterm whose callback has not come yet. */
+  private unparsedWrites = 0;
   private readonly writeListeners = new Set<(data: Uint8Array) => void>();
 
   constructor(
@@ -87,8 +89,12 @@ export class TerminalSession {
       client.onTerminalData((frame) => {
         if (frame.agentId !== agentId || this.disposed) return;
         const data = frame.data;
+        this.unparsedWrites++;
         this.term.write(data, () => {
+          this.unparsedWrites--;
           this.acks.add(data.length);
+          // Parsed all it was given: ack now rather than on a timer a long frame may delay.
+          if (this.unparsedWrites === 0) this.acks.flush();
           this.written += data.length;
           for (const listener of this.writeListeners) listener(data);
         });

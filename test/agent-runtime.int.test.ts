@@ -112,8 +112,9 @@ describe('agent runtime: what an agent owns ends with it', () => {
   });
 
   describe('long git work is cancelled by its owner', () => {
-    // A `git` first on PATH that, once armed, blocks at `write-tree` (the snapshot of the
-    // worktree that every diff and merge starts with) until it is killed, and says so.
+    // A `git` first on PATH that, once armed, blocks at `write-tree` or `diff-index` (reading the
+    // worktree's snapshot, which every merge and every change list does) until it is killed,
+    // and says so.
     let shimDir: string;
     const savedPath = process.env.PATH;
     beforeEach(() => {
@@ -125,7 +126,7 @@ describe('agent runtime: what an agent owns ends with it', () => {
           '#!/bin/sh',
           `if [ -e '${shimDir}/armed' ]; then`,
           '  for a in "$@"; do',
-          `    if [ "$a" = write-tree ]; then echo $$ >> '${shimDir}/blocked'; exec sleep 600; fi`,
+          `    if [ "$a" = write-tree ] || [ "$a" = diff-index ]; then echo $$ >> '${shimDir}/blocked'; exec sleep 600; fi`,
           '  done',
           'fi',
           `exec '${realGit}' "$@"`,
